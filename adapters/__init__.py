@@ -1,0 +1,1 @@
+"""Implementations of the application's ports; every third-party library lives here or above."""

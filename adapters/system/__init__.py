@@ -1,0 +1,1 @@
+"""Adapters for the local machine: the clock, the data folder."""

@@ -1,0 +1,1 @@
+"""Studio Bridge use cases and the ports they declare (async, framework-free)."""

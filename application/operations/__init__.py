@@ -1,0 +1,1 @@
+"""Operational use cases: readiness."""

@@ -1,0 +1,1 @@
+"""Ports and helpers shared by every use case."""

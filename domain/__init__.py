@@ -1,0 +1,1 @@
+"""Studio Bridge domain: entities, value objects, policies and errors (standard library only)."""

@@ -1,0 +1,1 @@
+"""Composition root and delivery mechanisms: settings, container, HTTP app, CLI."""

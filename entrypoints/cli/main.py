@@ -1,0 +1,63 @@
+"""``studio-bridge``: serve the API, check the configuration.
+
+Exit status 2 means the configuration is unusable; the message names every offending variable.
+"""
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+import msgspec
+
+from adapters.telemetry.logging import configure_logging
+from entrypoints.settings import Settings, SettingsError, load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="studio-bridge", description=__doc__)
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("serve", help="serve the HTTP API (the default)")
+    config = commands.add_parser("config", help="configuration")
+    config_commands = config.add_subparsers(dest="config_command", required=True)
+    config_commands.add_parser("check", help="validate the settings and print them (no secrets)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"studio-bridge: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "config":
+        for name, value in sorted(_printable(settings).items()):
+            print(f"{name}={value}")
+        return 0
+    configure_logging(settings.log_level)
+    from entrypoints.server import serve  # the server stack loads only when serving
+
+    serve(settings)
+    return 0
+
+
+def _printable(settings: Settings) -> dict[str, str]:
+    shown = {}
+    for field in msgspec.structs.fields(Settings):
+        value = getattr(settings, field.name)
+        secret = any(m in field.name.upper() for m in ("KEY", "SECRET", "PASSWORD", "URI"))
+        if isinstance(value, tuple):
+            value = ",".join(str(v) for v in value)
+        shown[field.name.upper()] = (
+            "***" if secret and value else ("" if value is None else str(value))
+        )
+    return shown
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

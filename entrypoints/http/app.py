@@ -1,0 +1,136 @@
+"""``create_app(container)``: the Litestar application, built at start-up, never at import."""
+
+import asyncio
+import inspect
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.di import Provide
+from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.types import ControllerRouterHandler
+
+from entrypoints.container import Container
+from entrypoints.http.context import RequestEdge, response_headers_hook
+from entrypoints.http.docs import docs_routes, openapi_config
+from entrypoints.http.errors import exception_handlers
+from entrypoints.http.hardening import SKIP_RATE_LIMIT, rate_limit_configs, require_json_body
+from entrypoints.http.operations import health, ready
+
+OPS_PATHS = ["/health", "/ready", "/metrics"]
+
+
+class MetricsController(PrometheusController):
+    path = "/metrics"
+    include_in_schema = False
+    opt = {SKIP_RATE_LIMIT: True}  # noqa: RUF012  (Litestar reads it as a class attribute)
+
+
+def _version() -> str:
+    try:
+        return version("studio-bridge")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0.0.0"
+
+
+def _provide(container: Container) -> dict[str, Provide]:
+    """Bridge container providers into Litestar's own dependency injection."""
+    return {
+        "check_readiness": Provide(lambda: container.check_readiness(), sync_to_thread=False),
+        "lifecycle": Provide(lambda: container.lifecycle(), sync_to_thread=False),
+    }
+
+
+async def _maybe_await(result: Any) -> None:
+    if inspect.isawaitable(result):
+        await result
+
+
+def create_app(
+    container: Container, *, extra_routes: list[ControllerRouterHandler] | None = None
+) -> Litestar:
+    """The HTTP API over ``container``. ``extra_routes`` lets tests mount probes of their own."""
+    settings = container.settings()
+    tracing = container.tracing()
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        await _maybe_await(container.init_resources())
+        try:
+            yield
+        finally:
+            await _maybe_await(container.shutdown_resources())
+            if tracing is not None:
+                # Flushing waits on the network: keep it off the event loop.
+                await asyncio.to_thread(tracing.shutdown)
+
+    prometheus = PrometheusConfig(
+        app_name="studio_bridge",
+        prefix="studio_bridge",
+        group_path=True,
+        exclude=OPS_PATHS,
+    )
+    plugins = []
+    if tracing is not None:
+        plugins.append(
+            OpenTelemetryPlugin(
+                OpenTelemetryConfig(tracer_provider=tracing.provider, exclude=OPS_PATHS)
+            )
+        )
+    cors = None
+    if settings.cors_allow_origins:
+        cors = CORSConfig(
+            allow_origins=list(settings.cors_allow_origins),
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "If-None-Match",
+                "Idempotency-Key",
+                "X-Request-ID",
+                "traceparent",
+            ],
+            expose_headers=[
+                "ETag",
+                "Location",
+                "Retry-After",
+                "X-Request-ID",
+                "RateLimit-Limit",
+                "RateLimit-Remaining",
+                "RateLimit-Reset",
+            ],
+            allow_credentials=False,
+            max_age=600,
+        )
+
+    app = Litestar(
+        route_handlers=[
+            health,
+            ready,
+            MetricsController,
+            *docs_routes(),
+            *(extra_routes or []),
+        ],
+        dependencies=_provide(container),
+        lifespan=[lifespan],
+        middleware=[prometheus.middleware, *(c.middleware for c in rate_limit_configs(settings))],
+        before_request=require_json_body,
+        before_send=[response_headers_hook(production=settings.app_env == "production")],
+        exception_handlers=exception_handlers(),
+        cors_config=cors,
+        plugins=plugins,
+        openapi_config=openapi_config(version=_version()),
+        request_max_body_size=settings.max_request_body_bytes,
+        logging_config=None,  # logging is configured once, by the process (JSON lines)
+        debug=False,
+    )
+    # The edge layer must see every request, including those that match no route (Litestar's
+    # route middleware never runs for them), so it wraps the app's whole handler chain.
+    app.asgi_handler = RequestEdge(app.asgi_handler)
+    app.state.container = container
+    return app

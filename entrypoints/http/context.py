@@ -1,0 +1,163 @@
+"""Per-request context: the request id, the access log line, the headers every response carries.
+
+The request id is, in order of preference: the client's ``X-Request-ID`` when well-formed, the
+trace id of the current span (so it matches what the tracing backend shows), the trace id of an
+incoming W3C ``traceparent``, or a fresh random id. It is computed once and kept in the scope.
+"""
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from opentelemetry import trace
+
+from adapters.telemetry.logging import log_context
+
+REQUEST_ID_HEADER = b"x-request-id"
+_WELL_FORMED_ID = re.compile(rb"^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$")
+_TRACEPARENT = re.compile(rb"^[0-9a-f]{2}-(?P<trace>[0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
+_ZERO_TRACE = b"0" * 32
+
+access_logger = logging.getLogger("studio_bridge.access")
+
+
+def _header(scope: Scope | Mapping[str, Any], name: bytes) -> bytes | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return bytes(value)
+    return None
+
+
+def request_id(scope: Scope | Mapping[str, Any]) -> str:
+    """The request's id, computed on first use and then stable for the whole request."""
+    state = scope.setdefault("state", {})  # type: ignore[union-attr]
+    existing = state.get("request_id")
+    if existing:
+        return str(existing)
+    chosen = _choose_request_id(scope)
+    state["request_id"] = chosen
+    return chosen
+
+
+def _choose_request_id(scope: Scope | Mapping[str, Any]) -> str:
+    given = _header(scope, REQUEST_ID_HEADER)
+    if given and _WELL_FORMED_ID.match(given):
+        return given.decode()
+    span_context = trace.get_current_span().get_span_context()
+    if span_context.is_valid:
+        return format(span_context.trace_id, "032x")
+    parent = _header(scope, b"traceparent")
+    if parent:
+        match = _TRACEPARENT.match(parent.strip().lower())
+        if match and match.group("trace") != _ZERO_TRACE:
+            return match.group("trace").decode()
+    return uuid.uuid4().hex
+
+
+def _trace_id() -> str | None:
+    span_context = trace.get_current_span().get_span_context()
+    return format(span_context.trace_id, "032x") if span_context.is_valid else None
+
+
+class RequestEdge:
+    """Outermost ASGI layer: times the request, binds log fields, writes one access log line.
+
+    It wraps Litestar's whole handler chain, so requests that match no route are logged too.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await self.app(scope, receive, send)
+            return
+        http_scope = scope
+        started = time.perf_counter()
+        status = 500
+        state: dict[str, Any] = scope.setdefault("state", {})
+
+        def fields() -> Mapping[str, object]:
+            return {
+                "request_id": request_id(scope),
+                "trace_id": _trace_id(),
+                "studio": state.get("studio_id"),
+                "user": state.get("user_id"),
+            }
+
+        async def observed_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        token = log_context.set(fields)
+        try:
+            await self.app(scope, receive, observed_send)
+        finally:
+            duration_ms = round((time.perf_counter() - started) * 1000, 3)
+            route = scope.get("path_template") if "route_handler" in scope else None
+            access_logger.info(
+                "%s %s %s",
+                http_scope["method"],
+                route or scope["path"],
+                status,
+                extra={
+                    "method": http_scope["method"],
+                    "route": route,
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": duration_ms,
+                    "client": (scope.get("client") or ("", 0))[0],
+                },
+            )
+            log_context.reset(token)
+
+
+def security_headers(*, production: bool) -> list[tuple[bytes, bytes]]:
+    """The headers helmet sets by default (helmet 8), as raw ASGI header pairs."""
+    csp = (
+        "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';"
+        "frame-ancestors 'self';img-src 'self' data:;object-src 'none';script-src 'self';"
+        "script-src-attr 'none';style-src 'self' https: 'unsafe-inline'"
+    )
+    if production:
+        # Helmet adds this too; on a plain-HTTP development server it would break every page.
+        csp += ";upgrade-insecure-requests"
+    headers = {
+        "content-security-policy": csp,
+        "cross-origin-opener-policy": "same-origin",
+        "cross-origin-resource-policy": "same-origin",
+        "origin-agent-cluster": "?1",
+        "referrer-policy": "no-referrer",
+        "strict-transport-security": "max-age=31536000; includeSubDomains",
+        "x-content-type-options": "nosniff",
+        "x-dns-prefetch-control": "off",
+        "x-download-options": "noopen",
+        "x-frame-options": "SAMEORIGIN",
+        "x-permitted-cross-domain-policies": "none",
+        "x-xss-protection": "0",
+    }
+    return [(k.encode(), v.encode()) for k, v in headers.items()]
+
+
+def response_headers_hook(*, production: bool) -> Any:
+    """A ``before_send`` hook adding the request id and security headers to every response."""
+    fixed = security_headers(production=production)
+    fixed_names = {name for name, _ in fixed}
+
+    async def before_send(message: Message, scope: Scope) -> None:
+        if message["type"] != "http.response.start":
+            return
+        headers = [h for h in message.get("headers", ()) if h[0].lower() not in fixed_names]
+        headers = [h for h in headers if h[0].lower() != REQUEST_ID_HEADER]
+        headers.extend(fixed)
+        headers.append((REQUEST_ID_HEADER, request_id(scope).encode()))
+        message["headers"] = headers
+
+    return before_send

@@ -1,0 +1,68 @@
+"""Serve the HTTP app with uvicorn, draining gracefully on SIGTERM.
+
+On the first SIGTERM the process turns ``/ready`` to 503 at once and keeps serving for
+``SHUTDOWN_DRAIN_SECONDS`` (time for a load balancer to notice), then stops accepting,
+lets in-flight requests finish (at most ``SHUTDOWN_TIMEOUT_SECONDS``), closes resources and
+exits 0. SIGINT (Ctrl+C) skips the drain delay; a second signal stops waiting.
+"""
+
+import signal
+import threading
+from types import FrameType
+
+import uvicorn
+
+from entrypoints.bootstrap import bootstrap
+from entrypoints.http.app import create_app
+from entrypoints.lifecycle import Lifecycle
+from entrypoints.settings import Settings
+
+
+class DrainingServer(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config, *, lifecycle: Lifecycle, drain_seconds: float):
+        super().__init__(config)
+        self._lifecycle = lifecycle
+        self._drain_seconds = drain_seconds
+        self._timer: threading.Timer | None = None
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        # uvicorn's own handler re-raises the signal after shutdown, which would end the
+        # process with "killed by SIGTERM" instead of exit status 0: this one does not.
+        if self._lifecycle.draining:
+            if self.should_exit and sig == signal.SIGINT:
+                self.force_exit = True
+            self.should_exit = True
+            return
+        self._lifecycle.start_draining()
+        if sig == signal.SIGTERM and self._drain_seconds > 0:
+            self._timer = threading.Timer(self._drain_seconds, self._stop)
+            self._timer.daemon = True
+            self._timer.start()
+        else:
+            self._stop()
+
+    def _stop(self) -> None:
+        self.should_exit = True
+
+
+def serve(settings: Settings) -> None:
+    """Build the service for ``settings`` and serve it until a signal stops it."""
+    container = bootstrap(settings)
+    app = create_app(container)
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        lifespan="on",
+        log_config=None,
+        access_log=False,
+        server_header=False,
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies) or None,
+        timeout_graceful_shutdown=int(settings.shutdown_timeout_seconds),
+        timeout_keep_alive=5,
+    )
+    server = DrainingServer(
+        config, lifecycle=container.lifecycle(), drain_seconds=settings.shutdown_drain_seconds
+    )
+    server.run()
