@@ -34,7 +34,7 @@ run: $(STAMP)
 
 # pytest's exit status 5 ("no tests collected") is turned into a failure.
 test: $(STAMP)
-	$(UV) run --no-sync python tests/support/system_deps.py
+	$(UV) run --no-sync python tools/system_deps.py test
 	$(UV) run --no-sync pytest $(PYTEST_ARGS); status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "make test: no tests were collected" >&2; exit 1; fi; exit $$status
 
@@ -49,6 +49,7 @@ format: $(STAMP)
 	$(UV) run --no-sync ruff check --fix .
 
 bench: $(STAMP)
+	$(UV) run --no-sync python tools/system_deps.py bench
 	$(UV) run --no-sync python -m bench
 
 # Refresh the vendored Swagger UI (served by /docs with no network) from the npm registry.

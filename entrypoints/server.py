@@ -9,6 +9,7 @@ exits 0. SIGINT (Ctrl+C) skips the drain delay; a second signal stops waiting.
 import signal
 import threading
 from types import FrameType
+from typing import Any
 
 import uvicorn
 
@@ -45,11 +46,9 @@ class DrainingServer(uvicorn.Server):
         self.should_exit = True
 
 
-def serve(settings: Settings) -> None:
-    """Build the service for ``settings`` and serve it until a signal stops it."""
-    container = bootstrap(settings)
-    app = create_app(container)
-    config = uvicorn.Config(
+def server_config(app: Any, settings: Settings) -> uvicorn.Config:
+    """The server settings the service ships with (the benchmark's floor app uses them too)."""
+    return uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
@@ -62,7 +61,19 @@ def serve(settings: Settings) -> None:
         timeout_graceful_shutdown=int(settings.shutdown_timeout_seconds),
         timeout_keep_alive=5,
     )
+
+
+def serve_app(app: Any, settings: Settings, lifecycle: Lifecycle) -> None:
+    """Serve any ASGI app with the shipped server settings and the draining behaviour."""
     server = DrainingServer(
-        config, lifecycle=container.lifecycle(), drain_seconds=settings.shutdown_drain_seconds
+        server_config(app, settings),
+        lifecycle=lifecycle,
+        drain_seconds=settings.shutdown_drain_seconds,
     )
     server.run()
+
+
+def serve(settings: Settings) -> None:
+    """Build the service for ``settings`` and serve it until a signal stops it."""
+    container = bootstrap(settings)
+    serve_app(create_app(container), settings, container.lifecycle())

@@ -1,0 +1,1 @@
+"""Studio Bridge test suite."""
