@@ -177,7 +177,8 @@ def _validation_response(
 
 def _field_problem(item: dict[str, Any]) -> dict[str, str]:
     """Turn one Litestar/msgspec validation item into ``{field, message, source}``."""
-    source = str(item.get("source") or "body")
+    raw_source = item.get("source") or "body"
+    source = str(getattr(raw_source, "value", raw_source))  # Litestar gives a ParamType enum
     raw = str(item.get("message", ""))
     match = _AT_PATH.match(raw)
     message = match.group("message") if match else raw

@@ -4,6 +4,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, get
+from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 
 from application.operations.readiness import CheckReadinessHandler
@@ -36,7 +37,9 @@ def health() -> Data[HealthOut]:
     responses={503: ResponseSpec(ErrorBody, description="Draining, or a dependency is down")},
 )
 async def ready(
-    request: Request[Any, Any, Any], check_readiness: CheckReadinessHandler, lifecycle: Lifecycle
+    request: Request[Any, Any, Any],
+    check_readiness: NamedDependency[CheckReadinessHandler],
+    lifecycle: NamedDependency[Lifecycle],
 ) -> Response[Data[ReadyOut]]:
     """Every configured dependency answers in time and the process is not shutting down."""
     if lifecycle.draining:

@@ -63,16 +63,26 @@ def server_env(tmp_path: Path, port: int, extra: Mapping[str, str] | None = None
 
 @contextmanager
 def running_server(
-    tmp_path: Path, env: Mapping[str, str] | None = None, *, startup_timeout: float = 30
+    tmp_path: Path,
+    env: Mapping[str, str] | None = None,
+    *,
+    faulty: bool = False,
+    startup_timeout: float = 30,
 ) -> Iterator[ServerProcess]:
-    """Start ``studio-bridge serve``; yield once ``/health`` answers; stop it with SIGTERM."""
+    """Start ``studio-bridge serve``; yield once ``/health`` answers; stop it with SIGTERM.
+
+    ``faulty=True`` serves the same app with two probe routes (see ``tests/support/faulty_app``).
+    """
+    command = (
+        ["-m", "tests.support.faulty_app"] if faulty else ["-m", "entrypoints.cli.main", "serve"]
+    )
     port = free_port()
     log_path = tmp_path / f"server-{port}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(  # noqa: S603  (our own console script, fixed arguments)
-            [sys.executable, "-m", "entrypoints.cli.main", "serve"],
+            [sys.executable, *command],
             cwd=tmp_path,
-            env=server_env(tmp_path, port, env),
+            env={**server_env(tmp_path, port, env), "PYTHONPATH": str(ROOT)},
             stdout=log,
             stderr=subprocess.STDOUT,
         )

@@ -1,0 +1,46 @@
+"""Fixtures shared by every suite: settings, a wired container, an in-process app client."""
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+from litestar.types import ControllerRouterHandler
+
+from entrypoints.bootstrap import bootstrap
+from entrypoints.http.app import create_app
+from entrypoints.settings import Settings, load_settings
+
+SettingsFactory = Callable[..., Settings]
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> SettingsFactory:
+    """Settings as the process would read them, from a mapping of environment variables."""
+
+    def make(**env: str) -> Settings:
+        base = {"APP_ENV": "test", "DATA_DIR": str(tmp_path / "var")}
+        return load_settings({**base, **env}, env_file=None)
+
+    return make
+
+
+@pytest.fixture
+def make_client(
+    make_settings: SettingsFactory,
+) -> Iterator[Callable[..., TestClient]]:  # type: ignore[type-arg]
+    """An in-process client over the real app; keyword arguments are environment variables."""
+    clients: list[TestClient] = []  # type: ignore[type-arg]
+
+    def make(
+        extra_routes: list[ControllerRouterHandler] | None = None, **env: str
+    ) -> TestClient:  # type: ignore[type-arg]
+        app = create_app(bootstrap(make_settings(**env)), extra_routes=extra_routes)
+        client = TestClient(app, raise_server_exceptions=False)
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
