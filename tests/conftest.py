@@ -32,9 +32,7 @@ def make_client(
     """An in-process client over the real app; keyword arguments are environment variables."""
     clients: list[TestClient] = []  # type: ignore[type-arg]
 
-    def make(
-        extra_routes: list[ControllerRouterHandler] | None = None, **env: str
-    ) -> TestClient:  # type: ignore[type-arg]
+    def make(extra_routes: list[ControllerRouterHandler] | None = None, **env: str) -> TestClient:  # type: ignore[type-arg]
         app = create_app(bootstrap(make_settings(**env)), extra_routes=extra_routes)
         client = TestClient(app, raise_server_exceptions=False)
         client.__enter__()

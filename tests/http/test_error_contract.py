@@ -73,7 +73,8 @@ def error_of(response: Any, status: int, code: str) -> dict[str, Any]:
     error: dict[str, Any] = body["error"]
     assert error["code"] == code
     assert error["status"] == status
-    assert isinstance(error["message"], str) and error["message"]
+    assert isinstance(error["message"], str)
+    assert error["message"]
     assert error["correlationId"] == response.headers["x-request-id"]
     assert set(error) <= {"code", "message", "status", "details", "correlationId"}
     return error
@@ -205,7 +206,9 @@ def auth_ping() -> dict[str, bool]:
 
 def test_auth_routes_have_their_own_stricter_budget(make_client: ClientFactory) -> None:
     client = make_client(
-        extra_routes=[*ROUTES, auth_ping], RATE_LIMIT_PER_MINUTE="100", AUTH_RATE_LIMIT_PER_MINUTE="2"
+        extra_routes=[*ROUTES, auth_ping],
+        RATE_LIMIT_PER_MINUTE="100",
+        AUTH_RATE_LIMIT_PER_MINUTE="2",
     )
     assert [client.get("/auth/ping").status_code for _ in range(2)] == [200, 200]
     response = client.get("/auth/ping")

@@ -79,7 +79,7 @@ def running_server(
     port = free_port()
     log_path = tmp_path / f"server-{port}.log"
     with log_path.open("wb") as log:
-        process = subprocess.Popen(  # noqa: S603  (our own console script, fixed arguments)
+        process = subprocess.Popen(
             [sys.executable, *command],
             cwd=tmp_path,
             env={**server_env(tmp_path, port, env), "PYTHONPATH": str(ROOT)},

@@ -92,7 +92,7 @@ def test_dotenv_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
 
 
 def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "-m", "entrypoints.cli.main", *args],
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **env},
         cwd=cwd,
