@@ -1,1 +1,1 @@
-"""integration tests."""
+"""Tests against a real server process over real HTTP."""

@@ -2,15 +2,16 @@
 
 ``python -m tests.support.faulty_app`` is what ``running_server(..., faulty=True)`` starts: the
 same settings, container, app and server as ``studio-bridge serve``, with ``/_test/boom`` (an
-unexpected exception: the 500 path) and ``/_test/slow`` (a request still running when SIGTERM
+unexpected exception: the 500 path), ``/_test/echo`` (reads a JSON body) and ``/_test/slow`` (a request still running when SIGTERM
 arrives) mounted beside the real routes.
 """
 
 import asyncio
 import sys
+from typing import Any
 
-from litestar import get
-from litestar.params import FromQuery
+from litestar import get, post
+from litestar.params import FromQuery, JSONBody
 
 from adapters.telemetry.logging import configure_logging
 from entrypoints.bootstrap import bootstrap
@@ -28,6 +29,11 @@ def boom() -> None:
     raise SecretLeakError("exploded while holding password=hunter2hunter2 in a local variable")
 
 
+@post("/_test/echo", sync_to_thread=False)
+def echo(data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
+    return data
+
+
 @get("/_test/slow")
 async def slow(seconds: FromQuery[float] = 2.0) -> dict[str, float]:
     await asyncio.sleep(seconds)
@@ -42,7 +48,9 @@ def main() -> int:
         return 2
     configure_logging(settings.log_level)
     container = bootstrap(settings)
-    serve_app(create_app(container, extra_routes=[boom, slow]), settings, container.lifecycle())
+    serve_app(
+        create_app(container, extra_routes=[boom, echo, slow]), settings, container.lifecycle()
+    )
     return 0
 
 
