@@ -1,9 +1,9 @@
-"""The real service plus two probe routes, served by the real server runner.
+"""The real service plus probe routes, served by the real server runner.
 
 ``python -m tests.support.faulty_app`` is what ``running_server(..., faulty=True)`` starts: the
-same settings, container, app and server as ``studio-bridge serve``, with ``/_test/boom`` (an
-unexpected exception: the 500 path), ``/_test/echo`` (reads a JSON body) and ``/_test/slow`` (a request still running when SIGTERM
-arrives) mounted beside the real routes.
+same settings, container, app and server as ``studio-bridge serve``, plus ``/_test/boom`` (an
+unexpected exception: the 500 path), ``/_test/echo`` (reads a JSON body) and ``/_test/slow``
+(a request still running when SIGTERM arrives).
 """
 
 import asyncio
