@@ -58,7 +58,7 @@ def server_config(app: Any, settings: Settings) -> uvicorn.Config:
         server_header=False,
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=list(settings.trusted_proxies) or None,
-        timeout_graceful_shutdown=int(settings.shutdown_timeout_seconds),
+        timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
         timeout_keep_alive=5,
     )
 

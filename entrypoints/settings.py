@@ -41,7 +41,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Lifecycle
     ready_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=60)] = 2.0
     shutdown_drain_seconds: Annotated[float, msgspec.Meta(ge=0, le=300)] = 3.0
-    shutdown_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=600)] = 30.0
+    shutdown_timeout_seconds: Annotated[int, msgspec.Meta(ge=1, le=600)] = 30
 
     # Telemetry
     otel_exporter_otlp_endpoint: str | None = None

@@ -38,7 +38,13 @@ _SCRUBBERS = (
         r"\1[redacted]",
     ),
 )
-_RESERVED = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
+# Attributes every record has, plus uvicorn's ANSI-coloured duplicate of its message.
+_RESERVED = frozenset(logging.makeLogRecord({}).__dict__) | {
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",
+}
 
 
 def scrub(text: str) -> str:
@@ -74,7 +80,7 @@ class JsonFormatter(logging.Formatter):
         if context is not None:
             line.update({k: v for k, v in context().items() if v is not None})
         for key, value in record.__dict__.items():
-            if key not in _RESERVED and not key.startswith("_"):
+            if key not in _RESERVED and not key.startswith("_") and value is not None:
                 line[key] = _clean(key, value)
         if record.exc_info:
             line["exception"] = scrub("".join(traceback.format_exception(*record.exc_info)))

@@ -112,6 +112,7 @@ class RequestEdge:
                     "route": route,
                     "path": scope["path"],
                     "status": status,
+                    "error_code": state.get("error_code"),
                     "duration_ms": duration_ms,
                     "client": (scope.get("client") or ("", 0))[0],
                 },

@@ -89,6 +89,7 @@ def error_response(
     details: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response[Any]:
+    request.scope["state"]["error_code"] = code  # the access log line names it
     body = ErrorBody(
         error=ErrorDetail(
             code=code,

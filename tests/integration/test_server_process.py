@@ -106,7 +106,8 @@ def test_one_json_access_line_per_request_and_no_secret_in_any(tmp_path: Path) -
         missing = client.get("/nowhere/" + SECRET_JWT)
         unrouted = access_record(server, missing.headers["x-request-id"])
         assert unrouted["status"] == 404
-        assert unrouted["route"] is None or "route" not in unrouted
+        assert "route" not in unrouted  # no template matched
+        assert unrouted["error_code"] == "not_found"
         everything = "\n".join(server.log_lines())
         for secret in (SECRET_JWT, "query-secret-value", "pw-in-query", "cookie-secret-value"):
             assert secret not in everything
@@ -162,3 +163,30 @@ def test_sigint_stops_without_the_drain_delay(tmp_path: Path) -> None:
         started = time.monotonic()
         assert server.terminate(signal.SIGINT, timeout=20) == 0
         assert time.monotonic() - started < 10
+
+
+def test_rate_limit_keys_on_the_socket_peer_unless_the_proxy_is_trusted(tmp_path: Path) -> None:
+    limited = {"RATE_LIMIT_PER_MINUTE": "2"}
+    with running_server(tmp_path, limited, faulty=True) as server, server.client() as client:
+        # Untrusted peer: a forged X-Forwarded-For does not buy a fresh budget.
+        statuses = [
+            client.get(
+                "/_test/slow", params={"seconds": 0}, headers={"X-Forwarded-For": ip}
+            ).status_code
+            for ip in ("203.0.113.1", "203.0.113.2", "203.0.113.3")
+        ]
+        assert statuses == [200, 200, 429]
+        assert int(client.get("/_test/slow").headers["retry-after"]) >= 1
+
+    trusted = {**limited, "TRUSTED_PROXIES": "127.0.0.1"}
+    with running_server(tmp_path, trusted, faulty=True) as server, server.client() as client:
+        # Behind a trusted proxy each real client has its own budget.
+        def call(ip: str) -> int:
+            return client.get(
+                "/_test/slow", params={"seconds": 0}, headers={"X-Forwarded-For": ip}
+            ).status_code
+
+        assert [call("203.0.113.1") for _ in range(3)] == [200, 200, 429]
+        assert [call("203.0.113.2") for _ in range(2)] == [200, 200]
+        lines = [r for r in json_lines(server) if r.get("logger") == "studio_bridge.access"]
+        assert {"203.0.113.1", "203.0.113.2"} <= {r.get("client") for r in lines}
