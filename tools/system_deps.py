@@ -30,8 +30,8 @@ def install(packages: list[str]) -> None:
             raise SystemExit(f"need root to install {', '.join(packages)} (apt-get); no sudo")
         prefix = ["sudo", "-n"]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run([*prefix, "apt-get", "update", "-qq"], check=True, env=env)  # noqa: S603
-    subprocess.run(  # noqa: S603
+    subprocess.run([*prefix, "apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(
         [*prefix, "apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages],
         check=True,
         env=env,
