@@ -1,8 +1,9 @@
-"""The wall clock, in UTC."""
+"""The wall clock, in UTC, to the millisecond (every store keeps milliseconds)."""
 
 from datetime import UTC, datetime
 
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        now = datetime.now(UTC)
+        return now.replace(microsecond=now.microsecond // 1000 * 1000)

@@ -1,13 +1,24 @@
-"""Ports every context may use."""
+"""Ports every context may use: time, ids, dependency probes, and the unit of work."""
 
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol
 
+from application.audit.ports import AuditLog
+from application.identity.ports import SessionRepository, StudioRepository, UserRepository
+from application.shared.idempotency import IdempotencyStore
+
 
 class Clock(Protocol):
-    """The current time, always timezone-aware UTC."""
+    """The current time: timezone-aware UTC, truncated to milliseconds (what stores keep)."""
 
     def now(self) -> datetime: ...
+
+
+class IdGenerator(Protocol):
+    """New ids: canonical UUID text, ordered by creation time (index-friendly)."""
+
+    def new_id(self) -> str: ...
 
 
 class DependencyProbe(Protocol):
@@ -18,4 +29,35 @@ class DependencyProbe(Protocol):
 
     async def check(self) -> None:
         """Return when the dependency answers; raise any exception when it does not."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """The repositories, bound to one transaction (or one consistent read)."""
+
+    studios: StudioRepository
+    users: UserRepository
+    sessions: SessionRepository
+    audit: AuditLog
+    idempotency: IdempotencyStore
+
+    async def commit(self) -> None:
+        """Make every write done through this unit of work durable, all or nothing."""
+        ...
+
+
+class Persistence(Protocol):
+    """Opens units of work on the configured store.
+
+    ``async with persistence.unit_of_work() as uow:`` writes through ``uow`` and must call
+    ``await uow.commit()``; leaving the block without committing (or by an exception) rolls
+    everything back. ``unit_of_work(read_only=True)`` is for reads: it never blocks a writer
+    and a writer never blocks it.
+    """
+
+    def unit_of_work(self, *, read_only: bool = False) -> AbstractAsyncContextManager[UnitOfWork]:
+        ...
+
+    async def ping(self) -> None:
+        """Return when the store answers; raise when it does not."""
         ...

@@ -1,0 +1,1 @@
+"""Audit use cases and ports."""

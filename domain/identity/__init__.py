@@ -1,0 +1,1 @@
+"""Identity: studios (the tenants), their users and roles, sign-in sessions."""
