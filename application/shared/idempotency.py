@@ -25,12 +25,17 @@ class IdempotencyRecord:
 
 
 class IdempotencyStore(Protocol):
-    async def get(self, studio_id: StudioId, scope: str, key: str) -> IdempotencyRecord | None:
-        """The live record for this key, or None (an expired record counts as none)."""
+    async def get(
+        self, studio_id: StudioId, scope: str, key: str, *, at: datetime
+    ) -> IdempotencyRecord | None:
+        """The record for this key live at ``at``, or None (an expired record counts as none)."""
         ...
 
-    async def put(self, record: IdempotencyRecord) -> None:
-        """Raises ``IdempotencyKeyInUseError`` when a live record holds the key."""
+    async def put(self, record: IdempotencyRecord, *, at: datetime) -> None:
+        """Store ``record``, replacing one expired at ``at``.
+
+        Raises ``IdempotencyKeyInUseError`` when a live record holds the key.
+        """
         ...
 
     async def delete_expired(self, studio_id: StudioId, before: datetime) -> int: ...
