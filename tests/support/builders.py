@@ -1,0 +1,88 @@
+"""Builders of domain objects for tests: valid by default, every field overridable."""
+
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from application.shared.idempotency import IdempotencyRecord
+from domain.audit.model import AuditEvent
+from domain.identity.model import RefreshSession, Role, Studio, User
+from domain.shared.ids import AuditEventId, SessionId, StudioId, UserId
+
+T0 = datetime(2026, 11, 1, 9, 30, 0, 123000, tzinfo=UTC)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def at(seconds: float) -> datetime:
+    """``T0`` plus ``seconds``, kept to the millisecond like every store."""
+    return T0 + timedelta(milliseconds=round(seconds * 1000))
+
+
+def studio(slug: str | None = None, **changes: Any) -> Studio:
+    made = Studio(
+        id=StudioId(new_id()),
+        slug=slug or f"studio-{uuid.uuid4().hex[:8]}",
+        name="Moonlit Frames",
+        created_at=T0,
+        updated_at=T0,
+    )
+    return replace(made, **changes)
+
+
+def user(owner: Studio, email: str | None = None, **changes: Any) -> User:
+    made = User(
+        id=UserId(new_id()),
+        studio_id=owner.id,
+        email=email or f"user-{uuid.uuid4().hex[:8]}@example.com",
+        name="Ada Lovelace",
+        role=Role.ARTIST,
+        password_hash="$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2g",
+        created_at=T0,
+        updated_at=T0,
+    )
+    return replace(made, **changes)
+
+
+def session(owner: User, **changes: Any) -> RefreshSession:
+    made = RefreshSession(
+        id=SessionId(new_id()),
+        studio_id=owner.studio_id,
+        user_id=owner.id,
+        token_hash=uuid.uuid4().hex,
+        created_at=T0,
+        last_used_at=T0,
+        expires_at=at(30 * 24 * 3600),
+    )
+    return replace(made, **changes)
+
+
+def audit_event(owner: Studio, **changes: Any) -> AuditEvent:
+    made = AuditEvent(
+        id=AuditEventId(new_id()),
+        studio_id=owner.id,
+        actor_id=None,
+        action="user.created",
+        resource_type="user",
+        resource_id=new_id(),
+        at=T0,
+        correlation_id="req-0001-abcdef",
+        details={"email": "ada@example.com"},
+    )
+    return replace(made, **changes)
+
+
+def idempotency_record(owner: Studio, key: str = "key-1", **changes: Any) -> IdempotencyRecord:
+    made = IdempotencyRecord(
+        studio_id=owner.id,
+        scope=new_id(),
+        key=key,
+        fingerprint="sha256:abc",
+        response=b'{"status":201,"body":{"data":{"id":"x"}}}',
+        created_at=T0,
+        expires_at=at(24 * 3600),
+    )
+    return replace(made, **changes)
