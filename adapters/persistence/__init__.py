@@ -1,0 +1,1 @@
+"""Persistence adapters: the ``Persistence`` port on SQLite (embedded default) and MongoDB."""

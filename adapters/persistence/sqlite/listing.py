@@ -1,0 +1,120 @@
+"""Sorted, windowed lists: the SQL for page and keyset windows, and the pages they produce.
+
+The statements are built by plain functions so a test can ``EXPLAIN QUERY PLAN`` exactly what
+a repository runs. Every list orders by ``(sort column, id)`` in one direction, which an index
+``(studio_id, [filter columns,] sort column, id)`` serves without a sort step; a keyset window
+is a row-value range on those same columns, so a deep page is an index seek, not a skip.
+"""
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from adapters.persistence.sqlite.channels import read_snapshot
+from adapters.persistence.sqlite.rows import Row
+from domain.shared.errors import InvalidInputError
+from domain.shared.paging import KeysetWindow, Page, PageWindow, Window
+
+# A condition with its one parameter: ("studio_id = ?", studio_id).
+type Filter = tuple[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    sql: str
+    params: tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ListStatements:
+    """What one list call runs: the select and, in page mode, the count of all matches."""
+
+    select: Statement
+    count: Statement | None
+    window: Window
+    sort_index: int  # where the sort value sits in a selected row (the id is always first)
+
+
+@dataclass(frozen=True, slots=True)
+class ListSpec:
+    """A table's list: its selected columns (id first) and its allow-listed sort columns."""
+
+    table: str
+    columns: str
+    sort_columns: dict[str, tuple[int, type]]  # column -> (index in a row, type of its value)
+
+
+def list_statements(
+    spec: ListSpec,
+    filters: Sequence[Filter],
+    *,
+    sort_column: str,
+    descending: bool,
+    window: Window,
+) -> ListStatements:
+    # Only allow-listed column names ever reach the SQL text; values are always parameters.
+    sort_index, key_type = spec.sort_columns[sort_column]
+    conditions = [condition for condition, _ in filters]
+    params: list[Any] = [value for _, value in filters]
+    count = Statement(
+        f"SELECT count(*) FROM {spec.table} WHERE {_all(conditions)}",  # noqa: S608
+        tuple(params),
+    )
+    if isinstance(window, KeysetWindow) and window.after is not None:
+        value, after_id = window.after
+        if not isinstance(value, key_type) or not isinstance(after_id, str):
+            raise _invalid_cursor()
+        conditions.append(f"({sort_column}, id) {'<' if descending else '>'} (?, ?)")
+        params += [value, after_id]
+    direction = "DESC" if descending else "ASC"
+    select = (
+        f"SELECT {spec.columns} FROM {spec.table} WHERE {_all(conditions)}"  # noqa: S608
+        f" ORDER BY {sort_column} {direction}, id {direction}"
+    )
+    if isinstance(window, KeysetWindow):
+        # One more than asked for: its presence says whether there is a next window.
+        statement = Statement(f"{select} LIMIT ?", (*params, window.limit + 1))
+        return ListStatements(statement, None, window, sort_index)
+    statement = Statement(f"{select} LIMIT ? OFFSET ?", (*params, window.limit, window.offset))
+    return ListStatements(statement, count, window, sort_index)
+
+
+def fetch_page[T](
+    connection: sqlite3.Connection, statements: ListStatements, to_entity: Callable[[Row], T]
+) -> Page[T]:
+    """Run ``statements`` in one go (one thread hop); page mode counts in the same snapshot."""
+    window = statements.window
+    select = statements.select
+    if isinstance(window, PageWindow):
+        with read_snapshot(connection):
+            rows = connection.execute(select.sql, select.params).fetchall()
+            total = _total(connection, statements, window, len(rows))
+        items = tuple(map(to_entity, rows))
+        return Page(items, window.limit, page=window.page, total=total)
+    rows = connection.execute(select.sql, select.params).fetchall()
+    more = len(rows) > window.limit
+    del rows[window.limit :]
+    next_after = (rows[-1][statements.sort_index], rows[-1][0]) if more else None
+    return Page(tuple(map(to_entity, rows)), window.limit, next_after=next_after)
+
+
+def _total(
+    connection: sqlite3.Connection, statements: ListStatements, window: PageWindow, found: int
+) -> int:
+    if window.offset == 0 and found < window.limit:
+        return found  # the first page holds every match: no need to count them again
+    assert statements.count is not None
+    count: int = connection.execute(statements.count.sql, statements.count.params).fetchone()[0]
+    return count
+
+
+def _all(conditions: Sequence[str]) -> str:
+    return " AND ".join(conditions)
+
+
+def _invalid_cursor() -> InvalidInputError:
+    return InvalidInputError(
+        "The cursor does not fit this list's sort; start again without one.",
+        code="invalid_cursor",
+    )
