@@ -1,0 +1,1 @@
+"""The identity context on MongoDB: studios, users, refresh sessions."""

@@ -1,0 +1,139 @@
+"""``UserRepository`` on the ``users`` collection (deleting a user also deletes its sessions)."""
+
+from dataclasses import replace
+from typing import Any
+
+from adapters.persistence.mongo.identity.mapping import user_from_doc, user_to_doc, without_id
+from adapters.persistence.mongo.indexes import SESSIONS, USER_EMAIL_UNIQUE, USERS
+from adapters.persistence.mongo.shared.codec import (
+    Document,
+    epoch_ms,
+    from_epoch_ms,
+    from_uuid,
+    lookup_uuid,
+    to_uuid,
+)
+from adapters.persistence.mongo.shared.context import MongoContext
+from adapters.persistence.mongo.shared.keyset import (
+    after_filter,
+    invalid_key,
+    key_id,
+    sort_order,
+)
+from application.identity.ports import UserQuery
+from domain.identity.errors import UserEmailTakenError, UserNotFoundError
+from domain.identity.model import User
+from domain.shared.errors import StaleRevisionError
+from domain.shared.ids import StudioId, UserId
+from domain.shared.paging import KeysetWindow, Page, SortKey
+
+# API sort names to document fields.
+_SORT_FIELDS = {"email": "email", "name": "name", "createdAt": "created_at"}
+_UNIQUE = {USER_EMAIL_UNIQUE: UserEmailTakenError}
+
+
+class MongoUserRepository:
+    def __init__(self, context: MongoContext) -> None:
+        self._context = context
+        self._users = context.collection(USERS)
+        self._sessions = context.collection(SESSIONS)
+
+    async def add(self, user: User) -> None:
+        with self._context.writing(USERS, _UNIQUE):
+            await self._users.insert_one(user_to_doc(user), session=self._context.session)
+
+    async def get(self, studio_id: StudioId, user_id: UserId) -> User:
+        doc = await self._find_one(studio_id, {"_id": lookup_uuid(user_id)})
+        if doc is None:
+            raise UserNotFoundError(details={"user_id": user_id})
+        return user_from_doc(doc)
+
+    async def find_by_email(self, studio_id: StudioId, email: str) -> User | None:
+        doc = await self._find_one(studio_id, {"email": email})
+        return None if doc is None else user_from_doc(doc)
+
+    async def save(self, user: User, *, expected_revision: int) -> User:
+        saved = replace(user, revision=expected_revision + 1)
+        scope = {"studio_id": to_uuid(user.studio_id), "_id": to_uuid(user.id)}
+        with self._context.writing(USERS, _UNIQUE):
+            result = await self._users.update_one(
+                {**scope, "revision": expected_revision},
+                {"$set": without_id(user_to_doc(saved))},
+                session=self._context.session,
+            )
+        if result.matched_count == 1:
+            return saved
+        if await self._users.count_documents(scope, session=self._context.session):
+            raise StaleRevisionError(details={"expected_revision": expected_revision})
+        raise UserNotFoundError(details={"user_id": user.id})
+
+    async def delete(self, studio_id: StudioId, user_id: UserId) -> None:
+        tenant, key = lookup_uuid(studio_id), lookup_uuid(user_id)
+        deleted = 0
+        if tenant is not None and key is not None:
+            with self._context.writing(USERS):
+                result = await self._users.delete_one(
+                    {"studio_id": tenant, "_id": key}, session=self._context.session
+                )
+                deleted = result.deleted_count
+        if not deleted:
+            raise UserNotFoundError(details={"user_id": user_id})
+        # Same unit of work: with a transaction, the user and its sessions go together.
+        with self._context.writing(SESSIONS):
+            await self._sessions.delete_many(
+                {"studio_id": tenant, "user_id": key}, session=self._context.session
+            )
+
+    async def _find_one(self, studio_id: StudioId, match: Document) -> Document | None:
+        tenant = lookup_uuid(studio_id)
+        if tenant is None or any(value is None for value in match.values()):
+            return None
+        return await self._users.find_one(
+            {"studio_id": tenant, **match}, session=self._context.session
+        )
+
+    # Last in the class: a method named ``list`` shadows the builtin for what follows.
+    async def list(self, studio_id: StudioId, query: UserQuery) -> Page[User]:
+        tenant = lookup_uuid(studio_id)
+        if tenant is None:
+            return Page((), query.window.limit, total=0)
+        match: Document = {"studio_id": tenant}
+        if query.role is not None:
+            match["role"] = query.role.value
+        field = _SORT_FIELDS[query.sort.field]
+        order = sort_order(field, query.sort.direction)
+        window = query.window
+        session = self._context.session
+        if not isinstance(window, KeysetWindow):
+            total = await self._users.count_documents(match, session=session)
+            cursor = self._users.find(match, session=session).sort(order)
+            docs = await cursor.skip(window.offset).limit(window.limit).to_list()
+            items = tuple(user_from_doc(doc) for doc in docs)
+            return Page(items, window.limit, page=window.page, total=total)
+        if window.after is not None:
+            value = _stored_value(field, window.after)
+            match |= after_filter(field, value, key_id(window.after), query.sort.direction)
+        cursor = self._users.find(match, session=session).sort(order)
+        # One more than asked: whether anything follows, without a second query.
+        docs = await cursor.limit(window.limit + 1).to_list()
+        items = tuple(user_from_doc(doc) for doc in docs[: window.limit])
+        more = len(docs) > window.limit
+        next_after = _sort_key(field, docs[window.limit - 1]) if more else None
+        return Page(items, window.limit, next_after=next_after)
+
+
+def _stored_value(field: str, key: SortKey) -> Any:
+    """The sort key's value as stored: times travel as epoch milliseconds, text as text."""
+    value = key[0]
+    if field == "created_at":
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise invalid_key()
+        return from_epoch_ms(value)
+    if not isinstance(value, str):
+        raise invalid_key()
+    return value
+
+
+def _sort_key(field: str, doc: Document) -> SortKey:
+    value = doc[field]
+    return (epoch_ms(value) if field == "created_at" else value, from_uuid(doc["_id"]))

@@ -1,0 +1,1 @@
+"""What every Mongo repository shares: value codecs, error translation, keyset filters."""
