@@ -1,5 +1,7 @@
 """``bootstrap()``: how the HTTP app, the CLI, internal tools and tests get a wired service."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from dependency_injector import providers
@@ -12,8 +14,8 @@ def bootstrap(settings: Settings, **overrides: Any) -> Container:
     """Build the container for ``settings``.
 
     Each keyword replaces the provider of that name, with a provider or a ready-made object:
-    ``bootstrap(settings, clock=FixedClock(...))``. Nothing is opened until it is first used
-    (or, for resources, until ``init_resources()``, which the HTTP app's lifespan calls).
+    ``bootstrap(settings, clock=FixedClock(...))``. Nothing is opened here: ``running()``
+    starts what has a lifetime.
     """
     container = Container(settings=settings)
     for name, replacement in overrides.items():
@@ -24,3 +26,18 @@ def bootstrap(settings: Settings, **overrides: Any) -> Container:
             replacement = providers.Object(replacement)
         provider.override(replacement)
     return container
+
+
+@asynccontextmanager
+async def running(container: Container) -> AsyncIterator[Container]:
+    """Open the service's resources (the store: connected, migrated) and close them after.
+
+    ``async with running(bootstrap(load_settings())) as service: ...`` is how an internal
+    tool uses the library without HTTP; the HTTP app's lifespan does the same.
+    """
+    persistence = container.persistence()
+    await persistence.start()
+    try:
+        yield container
+    finally:
+        await persistence.close()

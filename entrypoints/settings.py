@@ -50,9 +50,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     # Production components; each one unset means the embedded default is used.
     mongodb_uri: str | None = None
+    mongodb_database: str | None = None  # default: the URI's path, else "studio_bridge"
+    mongodb_write_concern: str = "majority"
     s3_bucket: str | None = None
     jwt_private_key_file: Path | None = None
     allow_embedded: tuple[EmbeddedComponent, ...] = ()
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The embedded store's file (used when no ``MONGODB_URI`` is set)."""
+        return self.data_dir / "studio.db"
 
     @property
     def otlp_traces_endpoint(self) -> str | None:
@@ -146,6 +153,9 @@ def _check(settings: Settings) -> dict[str, str]:
         ("mongodb://", "mongodb+srv://")
     ):
         problems["MONGODB_URI"] = "must start with mongodb:// or mongodb+srv://"
+    concern = settings.mongodb_write_concern
+    if concern != "majority" and not (concern.isdigit() and int(concern) <= 50):
+        problems["MONGODB_WRITE_CONCERN"] = f"must be majority or a number of nodes ({concern!r})"
     if settings.jwt_private_key_file and not settings.jwt_private_key_file.is_file():
         problems["JWT_PRIVATE_KEY_FILE"] = f"no such file: {settings.jwt_private_key_file}"
     if settings.app_env == "production":

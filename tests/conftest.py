@@ -10,8 +10,25 @@ from litestar.types import ControllerRouterHandler
 from entrypoints.bootstrap import bootstrap
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings, load_settings
+from tests.support.mongo_server import start_mongo_server
 
 SettingsFactory = Callable[..., Settings]
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Async tests (``pytest.mark.anyio``) run on asyncio, the loop the service runs on."""
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def mongo_uri() -> Iterator[str]:
+    """mongoeco's MongoDB-compatible wire server, started once, on 127.0.0.1, in its own process."""
+    uri, stop = start_mongo_server()
+    try:
+        yield uri
+    finally:
+        stop()
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from application.shared.ports import DependencyProbe
+from application.shared.ports import DependencyProbe, Persistence
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,3 +50,14 @@ class CheckReadinessHandler:
 def _describe(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text if len(text) <= 200 else text[:197] + "..."
+
+
+class PersistenceProbe:
+    """Readiness of the configured store, whichever adapter it is."""
+
+    def __init__(self, persistence: Persistence, *, name: str) -> None:
+        self._persistence = persistence
+        self.name = name
+
+    async def check(self) -> None:
+        await self._persistence.ping()

@@ -55,9 +55,22 @@ class Persistence(Protocol):
     and a writer never blocks it.
     """
 
-    def unit_of_work(self, *, read_only: bool = False) -> AbstractAsyncContextManager[UnitOfWork]:
-        ...
+    def unit_of_work(
+        self, *, read_only: bool = False
+    ) -> AbstractAsyncContextManager[UnitOfWork]: ...
 
     async def ping(self) -> None:
         """Return when the store answers; raise when it does not."""
+        ...
+
+    async def start(self) -> None:
+        """Connect, and bring the schema (or indexes) up to date. Called once, at start-up."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections; safe to call on a store that was never started."""
+        ...
+
+    async def migrate(self) -> list[str]:
+        """Bring the schema (or indexes) up to date on its own; return what was applied."""
         ...

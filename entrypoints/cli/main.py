@@ -4,12 +4,14 @@ Exit status 2 means the configuration is unusable; the message names every offen
 """
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Sequence
 
 import msgspec
 
 from adapters.telemetry.logging import configure_logging
+from entrypoints.bootstrap import bootstrap
 from entrypoints.settings import Settings, SettingsError, load_settings
 
 
@@ -20,6 +22,11 @@ def _parser() -> argparse.ArgumentParser:
     config = commands.add_parser("config", help="configuration")
     config_commands = config.add_subparsers(dest="config_command", required=True)
     config_commands.add_parser("check", help="validate the settings and print them (no secrets)")
+    db = commands.add_parser("db", help="the store")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser(
+        "migrate", help="apply schema migrations (SQLite) or create indexes (MongoDB); idempotent"
+    )
     return parser
 
 
@@ -35,9 +42,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{name}={value}")
         return 0
     configure_logging(settings.log_level)
+    if args.command == "db":
+        return asyncio.run(_migrate(settings))
     from entrypoints.server import serve  # the server stack loads only when serving
 
     serve(settings)
+    return 0
+
+
+async def _migrate(settings: Settings) -> int:
+    persistence = bootstrap(settings).persistence()
+    try:
+        applied = await persistence.migrate()
+    finally:
+        await persistence.close()
+    store = "mongodb" if settings.mongodb_uri else f"sqlite ({settings.sqlite_path})"
+    print(f"{store}: {', '.join(applied) if applied else 'up to date'}")
     return 0
 
 

@@ -1,11 +1,9 @@
 """``create_app(container)``: the Litestar application, built at start-up, never at import."""
 
 import asyncio
-import inspect
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
 
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
@@ -14,6 +12,7 @@ from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlu
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.types import ControllerRouterHandler
 
+from entrypoints.bootstrap import running
 from entrypoints.container import Container
 from entrypoints.http.context import RequestEdge, response_headers_hook
 from entrypoints.http.docs import docs_routes, openapi_config
@@ -45,11 +44,6 @@ def _provide(container: Container) -> dict[str, Provide]:
     }
 
 
-async def _maybe_await(result: Any) -> None:
-    if inspect.isawaitable(result):
-        await result
-
-
 def create_app(
     container: Container, *, extra_routes: list[ControllerRouterHandler] | None = None
 ) -> Litestar:
@@ -59,11 +53,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
-        await _maybe_await(container.init_resources())
         try:
-            yield
+            async with running(container):
+                yield
         finally:
-            await _maybe_await(container.shutdown_resources())
             if tracing is not None:
                 # Flushing waits on the network: keep it off the event loop.
                 await asyncio.to_thread(tracing.shutdown)

@@ -2,6 +2,8 @@
 
 import asyncio
 import re
+import shutil
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -43,12 +45,17 @@ def client(make_client: ClientFactory) -> TestClient[Any]:
     return make_client(extra_routes=[widget])
 
 
+def break_data_dir(tmp_path: Path) -> None:
+    """Replace the data folder by a file, after the service has started on it."""
+    data_dir = tmp_path / "var"
+    shutil.rmtree(data_dir)
+    data_dir.write_text("a file where the data folder should be")
+
+
 def test_health_answers_without_touching_dependencies(
-    make_client: ClientFactory, tmp_path: Path
+    client: TestClient[Any], tmp_path: Path
 ) -> None:
-    blocked = tmp_path / "not-a-dir"
-    blocked.write_text("a file where the data folder should be")
-    client = make_client(DATA_DIR=str(blocked))
+    break_data_dir(tmp_path)
     response = client.get("/health")
     assert response.status_code == 200
     assert response.json() == {"data": {"status": "ok"}}
@@ -57,20 +64,31 @@ def test_health_answers_without_touching_dependencies(
 def test_ready_lists_each_dependency(client: TestClient[Any]) -> None:
     response = client.get("/ready")
     assert response.status_code == 200
-    assert response.json() == {"data": {"status": "ready", "checks": {"data_dir": "ok"}}}
+    assert response.json() == {
+        "data": {"status": "ready", "checks": {"data_dir": "ok", "sqlite": "ok"}}
+    }
 
 
 def test_ready_is_503_naming_the_dependency_that_is_down(
-    make_client: ClientFactory, tmp_path: Path
+    client: TestClient[Any], tmp_path: Path
 ) -> None:
-    blocked = tmp_path / "not-a-dir"
-    blocked.write_text("a file where the data folder should be")
-    response = make_client(DATA_DIR=str(blocked)).get("/ready")
+    break_data_dir(tmp_path)
+    response = client.get("/ready")
     assert response.status_code == 503
     error = response.json()["error"]
     assert error["code"] == "not_ready"
     assert "data_dir" in error["message"]
     assert error["details"]["checks"]["data_dir"] != "ok"
+    # The store's file went with the folder: it is reported too, with its own reason.
+    assert error["details"]["checks"]["sqlite"] != "ok"
+
+
+def test_the_store_is_named_in_readiness_when_it_is_mongodb(
+    make_client: ClientFactory, mongo_uri: str
+) -> None:
+    database = f"ready_{uuid.uuid4().hex[:8]}"
+    client = make_client(MONGODB_URI=mongo_uri, MONGODB_DATABASE=database)
+    assert client.get("/ready").json()["data"]["checks"] == {"data_dir": "ok", "mongodb": "ok"}
 
 
 class _HangingProbe:

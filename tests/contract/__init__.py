@@ -1,0 +1,1 @@
+"""One suite, every persistence adapter: the proof that the adapters agree."""

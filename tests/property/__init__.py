@@ -1,0 +1,1 @@
+"""Property-based tests: random sequences of operations checked against a small model."""
