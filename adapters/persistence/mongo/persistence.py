@@ -124,8 +124,18 @@ class MongoPersistence:
         await self._ping(self._require_client())
 
     async def migrate(self) -> list[str]:
-        """Ensure the indexes exist; one line per index saying what was done."""
-        return await ensure_indexes(self._require_database())
+        """Ensure the indexes exist; one line per index saying what was done.
+
+        Works started or not: a CLI can create the indexes without starting the store (it
+        then connects just for this, and disconnects).
+        """
+        if self._client is not None:
+            return await ensure_indexes(self._require_database())
+        await self.start()  # start() ensures the indexes too: report what that did
+        try:
+            return await ensure_indexes(self._require_database())
+        finally:
+            await self.close()
 
     @asynccontextmanager
     async def unit_of_work(self, *, read_only: bool = False) -> AsyncIterator[MongoUnitOfWork]:
