@@ -1,0 +1,89 @@
+"""``python -m bench``: run every target (or those named), write the results, print a table."""
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import report, runner
+from bench.persistence import run_persistence_bench
+from bench.persistence_report import persistence_table
+from bench.targets import TARGETS, Target
+from bench.wrk import WrkOptions
+
+
+def _parser() -> argparse.ArgumentParser:
+    defaults = WrkOptions()
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--duration", type=int, default=defaults.duration_s, help="seconds")
+    parser.add_argument("--warmup", type=int, default=defaults.warmup_s, help="seconds")
+    parser.add_argument("--connections", type=int, default=defaults.connections)
+    parser.add_argument("--threads", type=int, default=defaults.threads, help="wrk threads")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="TEXT",
+        help="run the targets whose 'process name' contains TEXT (the floors always run)",
+    )
+    parser.add_argument("--list", action="store_true", help="list the targets and exit")
+    parser.add_argument(
+        "--sections",
+        default="http,persistence",
+        help="comma-separated: http (wrk against server processes), persistence (SQLite)",
+    )
+    parser.add_argument("--out", type=Path, default=report.RESULTS_DIR, help="results folder")
+    return parser
+
+
+def _chosen(only: Sequence[str] | None) -> list[Target]:
+    if not only:
+        return list(TARGETS)
+    return [t for t in TARGETS if t.is_floor or any(text in t.key for text in only)]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    targets = _chosen(args.only)
+    if args.list:
+        width = max(len(target.key) for target in targets)
+        for target in targets:
+            print(f"{target.key:{width}}  {target.method} {target.path}  {target.description}")
+        return 0
+    options = WrkOptions(
+        duration_s=args.duration,
+        warmup_s=args.warmup,
+        connections=args.connections,
+        threads=args.threads,
+    )
+    sections = {part.strip() for part in args.sections.split(",") if part.strip()}
+    started = datetime.now(UTC)
+    results: list[runner.TargetResult] = []
+    outcomes: list[runner.ServerOutcome] = []
+    if "http" in sections:
+        with tempfile.TemporaryDirectory(prefix="studio-bridge-bench-") as workdir:
+            results, outcomes = runner.run(targets, options, Path(workdir))
+    data = report.to_json(results, outcomes, options, started)
+    if "persistence" in sections:
+        print("persistence: SQLite inserts and indexed lists at 10k and 1M rows ...", flush=True)
+        data["persistence"] = run_persistence_bench()
+    paths = report.write(data, started, args.out)
+    print()
+    if "http" in sections:
+        print(report.table(data))
+        print()
+    if "persistence" in sections:
+        print(persistence_table(data["persistence"]))
+        print()
+    for path in paths:
+        print(f"wrote {path}")
+    for warning in data["warnings"]:
+        print(f"WARNING: {warning}", file=sys.stderr)
+    for problem in data["problems"]:
+        print(f"PROBLEM: {problem}", file=sys.stderr)
+    return 1 if data["problems"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
