@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Protocol
 
 from domain.identity.model import RefreshSession, Role, Studio, User
+from domain.identity.throttle import LoginThrottle
 from domain.shared.ids import SessionId, StudioId, UserId
 from domain.shared.paging import Direction, Page, PageWindow, SortSpec, Window
 
@@ -86,3 +87,17 @@ class SessionRepository(Protocol):
         ...
 
     async def delete_expired(self, studio_id: StudioId, before: datetime) -> int: ...
+
+
+class LoginThrottleRepository(Protocol):
+    """Failed sign-in attempts per studio and email (kept whether or not the account exists)."""
+
+    async def get(self, studio_id: StudioId, subject: str) -> LoginThrottle | None: ...
+
+    async def put(self, throttle: LoginThrottle) -> None:
+        """Insert or replace the throttle of ``(studio_id, subject)``."""
+        ...
+
+    async def delete(self, studio_id: StudioId, subject: str) -> None:
+        """Forget the failures (after a successful sign-in); absent is fine."""
+        ...

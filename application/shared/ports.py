@@ -5,7 +5,12 @@ from datetime import datetime
 from typing import Protocol
 
 from application.audit.ports import AuditLog
-from application.identity.ports import SessionRepository, StudioRepository, UserRepository
+from application.identity.ports import (
+    LoginThrottleRepository,
+    SessionRepository,
+    StudioRepository,
+    UserRepository,
+)
 from application.shared.idempotency import IdempotencyStore
 
 
@@ -40,6 +45,7 @@ class UnitOfWork(Protocol):
     sessions: SessionRepository
     audit: AuditLog
     idempotency: IdempotencyStore
+    throttles: LoginThrottleRepository
 
     async def commit(self) -> None:
         """Make every write done through this unit of work durable, all or nothing."""

@@ -16,7 +16,14 @@ from adapters.persistence.sqlite.migrations import (
 
 pytestmark = pytest.mark.anyio
 
-TABLES = {"studios", "users", "sessions", "audit_events", "idempotency_records"}
+TABLES = {
+    "studios",
+    "users",
+    "sessions",
+    "audit_events",
+    "idempotency_records",
+    "login_throttles",
+}
 
 
 def read(path: Path, sql: str) -> list[tuple[object, ...]]:
@@ -46,7 +53,7 @@ async def test_start_creates_the_folder_and_migrates_once(db_path: Path) -> None
 
 async def test_migrate_works_without_starting_the_store(db_path: Path) -> None:
     store = SqlitePersistence(db_path)
-    assert await store.migrate() == ["0001_initial"]
+    assert await store.migrate() == [m.name for m in available_migrations()]
     assert await store.migrate() == []
     await store.start()
     assert await store.migrate() == []
@@ -56,12 +63,12 @@ async def test_migrate_works_without_starting_the_store(db_path: Path) -> None:
 def test_a_failing_migration_leaves_nothing_behind(tmp_path: Path) -> None:
     connection = sqlite3.connect(tmp_path / "db", autocommit=True)
     apply_migrations(connection)
-    broken = Migration("0002_broken", "CREATE TABLE half (x INTEGER); SELECT * FROM nowhere;")
+    broken = Migration("9999_broken", "CREATE TABLE half (x INTEGER); SELECT * FROM nowhere;")
     with pytest.raises(sqlite3.OperationalError, match="nowhere"):
         apply_migrations(connection, [*available_migrations(), broken])
     assert not connection.in_transaction
     assert connection.execute("SELECT name FROM sqlite_schema WHERE name = 'half'").fetchall() == []
-    assert applied_migrations(connection) == ["0001_initial"]
+    assert applied_migrations(connection) == [m.name for m in available_migrations()]
     connection.close()
 
 

@@ -23,6 +23,7 @@ USERS = "users"
 SESSIONS = "sessions"
 AUDIT_EVENTS = "audit_events"
 IDEMPOTENCY_RECORDS = "idempotency_records"
+LOGIN_THROTTLES = "login_throttles"
 
 PRIMARY_KEY = "_id_"  # the name MongoDB gives the index on _id
 STUDIO_SLUG_UNIQUE = "studios_slug_unique"
@@ -70,9 +71,10 @@ INDEXES: tuple[IndexSpec, ...] = (
     ),
     _spec(IDEMPOTENCY_RECORDS, IDEMPOTENCY_KEY_UNIQUE, "studio_id", "scope", "key", unique=True),
     _spec(IDEMPOTENCY_RECORDS, "idempotency_studio_expires", "studio_id", "expires_at"),
+    _spec(LOGIN_THROTTLES, "throttles_studio_subject_unique", "studio_id", "subject", unique=True),
 )
 
-COLLECTIONS = (STUDIOS, USERS, SESSIONS, AUDIT_EVENTS, IDEMPOTENCY_RECORDS)
+COLLECTIONS = (STUDIOS, USERS, SESSIONS, AUDIT_EVENTS, IDEMPOTENCY_RECORDS, LOGIN_THROTTLES)
 
 
 class IndexMismatchError(RuntimeError):

@@ -14,12 +14,18 @@ from pymongo.write_concern import WriteConcern
 from adapters.persistence.mongo.audit.log import MongoAuditLog
 from adapters.persistence.mongo.identity.sessions import MongoSessionRepository
 from adapters.persistence.mongo.identity.studios import MongoStudioRepository
+from adapters.persistence.mongo.identity.throttles import MongoLoginThrottleRepository
 from adapters.persistence.mongo.identity.users import MongoUserRepository
 from adapters.persistence.mongo.shared.codec import Document
 from adapters.persistence.mongo.shared.context import MongoContext
 from adapters.persistence.mongo.shared.idempotency import MongoIdempotencyStore
 from application.audit.ports import AuditLog
-from application.identity.ports import SessionRepository, StudioRepository, UserRepository
+from application.identity.ports import (
+    LoginThrottleRepository,
+    SessionRepository,
+    StudioRepository,
+    UserRepository,
+)
 from application.shared.idempotency import IdempotencyStore
 
 
@@ -30,6 +36,7 @@ class MongoUnitOfWork:
     sessions: SessionRepository
     audit: AuditLog
     idempotency: IdempotencyStore
+    throttles: LoginThrottleRepository
 
     def __init__(
         self,
@@ -47,6 +54,7 @@ class MongoUnitOfWork:
         self.sessions = MongoSessionRepository(self._context)
         self.audit = MongoAuditLog(self._context)
         self.idempotency = MongoIdempotencyStore(self._context)
+        self.throttles = MongoLoginThrottleRepository(self._context)
 
     @property
     def transactional(self) -> bool:

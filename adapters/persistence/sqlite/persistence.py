@@ -33,9 +33,15 @@ from adapters.persistence.sqlite.idempotency import SqliteIdempotencyStore
 from adapters.persistence.sqlite.migrations import apply_migrations
 from adapters.persistence.sqlite.sessions import SqliteSessionRepository
 from adapters.persistence.sqlite.studios import SqliteStudioRepository
+from adapters.persistence.sqlite.throttles import SqliteLoginThrottleRepository
 from adapters.persistence.sqlite.users import SqliteUserRepository
 from application.audit.ports import AuditLog
-from application.identity.ports import SessionRepository, StudioRepository, UserRepository
+from application.identity.ports import (
+    LoginThrottleRepository,
+    SessionRepository,
+    StudioRepository,
+    UserRepository,
+)
 from application.shared.idempotency import IdempotencyStore
 from application.shared.ports import UnitOfWork
 
@@ -50,6 +56,7 @@ class SqliteUnitOfWork:
         self.sessions: SessionRepository = SqliteSessionRepository(channel)
         self.audit: AuditLog = SqliteAuditLog(channel)
         self.idempotency: IdempotencyStore = SqliteIdempotencyStore(channel)
+        self.throttles: LoginThrottleRepository = SqliteLoginThrottleRepository(channel)
 
     async def commit(self) -> None:
         await self._channel.commit()
