@@ -1,6 +1,12 @@
 """Errors of the identity context."""
 
-from domain.shared.errors import ConflictError, InvalidInputError, NotFoundError
+from domain.shared.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+    UnauthenticatedError,
+)
 
 
 class StudioNotFoundError(NotFoundError):
@@ -36,3 +42,37 @@ class InvalidEmailError(InvalidInputError):
 class InvalidSlugError(InvalidInputError):
     code = "invalid_slug"
     default_message = "A slug is 2 to 40 lowercase letters, digits and single hyphens."
+
+
+class InvalidCredentialsError(UnauthenticatedError):
+    """Unknown email, wrong password, or a deactivated account: deliberately one answer."""
+
+    code = "invalid_credentials"
+    default_message = "The email or password is incorrect."
+
+
+class InvalidRefreshTokenError(UnauthenticatedError):
+    code = "invalid_refresh_token"
+    default_message = "The refresh token is not valid; sign in again."
+
+
+class RefreshTokenReusedError(InvalidRefreshTokenError):
+    """A rotated-away token came back: its whole session is revoked (it may have leaked)."""
+
+    code = "refresh_token_reused"
+    default_message = "This refresh token was already used; the session is ended. Sign in again."
+
+
+class RoleNotAllowedError(ForbiddenError):
+    code = "role_not_allowed"
+    default_message = "This role cannot be chosen here."
+
+
+class CurrentPasswordIncorrectError(InvalidInputError):
+    code = "current_password_incorrect"
+    default_message = "The current password is incorrect."
+
+
+class CannotChangeOwnAccessError(ConflictError):
+    code = "cannot_change_own_access"
+    default_message = "You cannot change your own role or deactivate yourself."

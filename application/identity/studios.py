@@ -1,0 +1,121 @@
+"""Creating studios with their first admin; the demo studio of a fresh embedded install."""
+
+from dataclasses import dataclass
+
+from application.audit.trail import AuditTrail
+from application.identity.security import CommonPasswords, PasswordHasher, SecretTokens
+from application.shared.ports import Clock, IdGenerator, Persistence
+from domain.identity.model import Role, Studio, User, check_slug, normalize_email
+from domain.identity.passwords import check_new_password
+from domain.shared.ids import StudioId, UserId
+
+DEMO_STUDIO_SLUG = "demo"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CreateStudio:
+    slug: str
+    name: str
+    admin_email: str
+    admin_name: str = "Administrator"
+    admin_password: str | None = None  # None: one is generated and returned once
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CreatedStudio:
+    studio: Studio
+    admin: User
+    generated_password: str | None
+
+
+class CreateStudioHandler:
+    """A new tenant and its first admin, in one transaction.
+
+    Not bound to an actor: it is run by an operator (the CLI), by the first start of an empty
+    embedded store, or by ``POST /studios`` when open sign-up is switched on.
+    """
+
+    def __init__(
+        self,
+        *,
+        persistence: Persistence,
+        hasher: PasswordHasher,
+        common_passwords: CommonPasswords,
+        secrets: SecretTokens,
+        audit: AuditTrail,
+        clock: Clock,
+        ids: IdGenerator,
+    ) -> None:
+        self._persistence = persistence
+        self._hasher = hasher
+        self._common = common_passwords
+        self._secrets = secrets
+        self._audit = audit
+        self._clock = clock
+        self._ids = ids
+
+    async def __call__(self, command: CreateStudio) -> CreatedStudio:
+        slug = check_slug(command.slug)
+        email = normalize_email(command.admin_email)
+        generated = None
+        password = command.admin_password
+        if password is None:
+            generated = password = self._secrets.new_secret()
+        check_new_password(password, common=self._common)
+        password_hash = await self._hasher.hash(password)
+        now = self._clock.now()
+        studio = Studio(
+            id=StudioId(self._ids.new_id()),
+            slug=slug,
+            name=command.name.strip(),
+            created_at=now,
+            updated_at=now,
+        )
+        admin = User(
+            id=UserId(self._ids.new_id()),
+            studio_id=studio.id,
+            email=email,
+            name=command.admin_name.strip(),
+            role=Role.ADMIN,
+            password_hash=password_hash,
+            created_at=now,
+            updated_at=now,
+        )
+        async with self._persistence.unit_of_work() as uow:
+            await uow.studios.add(studio)
+            await uow.users.add(admin)
+            await self._audit.record(
+                uow,
+                studio_id=studio.id,
+                actor=None,
+                action="studio.created",
+                resource_type="studio",
+                resource_id=studio.id,
+                at=now,
+                details={"slug": slug, "admin": admin.id},
+            )
+            await uow.commit()
+        return CreatedStudio(studio=studio, admin=admin, generated_password=generated)
+
+
+class EnsureDemoStudioHandler:
+    """On an empty store, create studio ``demo`` and its admin; otherwise do nothing."""
+
+    def __init__(self, persistence: Persistence, create_studio: CreateStudioHandler) -> None:
+        self._persistence = persistence
+        self._create_studio = create_studio
+
+    async def __call__(
+        self, *, admin_email: str, admin_password: str | None
+    ) -> CreatedStudio | None:
+        async with self._persistence.unit_of_work(read_only=True) as uow:
+            if await uow.studios.count() > 0:
+                return None
+        return await self._create_studio(
+            CreateStudio(
+                slug=DEMO_STUDIO_SLUG,
+                name="Demo Studio",
+                admin_email=admin_email,
+                admin_password=admin_password,
+            )
+        )
