@@ -1,14 +1,45 @@
 """The composition root: the only place that chooses adapters."""
 
+from datetime import timedelta
+from pathlib import Path
+
 from dependency_injector import containers, providers
 
 from adapters.persistence.sqlite.persistence import SqlitePersistence
+from adapters.security.argon2 import Argon2PasswordHasher
+from adapters.security.common_passwords import BundledCommonPasswords
+from adapters.security.derive import derive_secret
+from adapters.security.jwt import JwtAccessTokens
+from adapters.security.keys import (
+    SigningKey,
+    hs256_key,
+    load_or_create_signing_key,
+    load_signing_key,
+    load_verification_key,
+)
+from adapters.security.secrets import UrlSafeSecretTokens
 from adapters.system.clock import SystemClock
 from adapters.system.data_dir import DataDirectoryProbe
 from adapters.system.ids import UuidV7Generator
+from adapters.telemetry.logging import log_context
 from adapters.telemetry.tracing import OtlpTracing
+from application.audit.trail import AuditTrail
+from application.identity.authenticate import AuthenticateHandler, GetCurrentUserHandler
+from application.identity.login import LoginHandler
+from application.identity.password import ChangePasswordHandler
+from application.identity.refresh import LogoutHandler, RefreshHandler
+from application.identity.register import RegisterHandler
+from application.identity.signing_in import SessionIssuer
+from application.identity.studios import CreateStudioHandler, EnsureDemoStudioHandler
+from application.identity.users import (
+    CreateUserHandler,
+    GetUserHandler,
+    ListUsersHandler,
+    UpdateUserHandler,
+)
 from application.operations.readiness import CheckReadinessHandler, PersistenceProbe
 from application.shared.ports import Persistence
+from domain.shared.paging import CursorCodec
 from entrypoints.lifecycle import Lifecycle
 from entrypoints.settings import Settings
 
@@ -43,6 +74,40 @@ def _store_name(settings: Settings) -> str:
     return "mongodb" if settings.mongodb_uri else "sqlite"
 
 
+def _signing_key(settings: Settings) -> SigningKey:
+    """The configured key, or the embedded default generated under ``DATA_DIR/keys``."""
+    if settings.jwt_algorithm == "HS256":
+        assert settings.jwt_secret is not None  # settings refuse HS256 without a secret
+        return hs256_key(settings.jwt_secret.encode())
+    if settings.jwt_private_key_file is not None:
+        return load_signing_key(settings.jwt_private_key_file)
+    return load_or_create_signing_key(settings.data_dir / "keys")
+
+
+def _access_tokens(settings: Settings, signing_key: SigningKey) -> JwtAccessTokens:
+    return JwtAccessTokens(
+        signing_key,
+        [load_verification_key(Path(path)) for path in settings.jwt_verification_key_files],
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        ttl=timedelta(seconds=settings.access_token_ttl_seconds),
+    )
+
+
+def _cursor_codec(signing_key: SigningKey) -> CursorCodec:
+    # Derived from the signing key: every replica shares it without another setting.
+    return CursorCodec(derive_secret(signing_key, "list-cursors"))
+
+
+def _correlation_id() -> str | None:
+    """The current request's id (the audit trail records it), if a request is being served."""
+    fields = log_context.get()
+    if fields is None:
+        return None
+    value = fields().get("request_id")
+    return None if value is None else str(value)
+
+
 class Container(containers.DeclarativeContainer):
     """Every long-lived object of the service, built lazily from ``settings``.
 
@@ -68,4 +133,99 @@ class Container(containers.DeclarativeContainer):
         CheckReadinessHandler,
         probes=dependency_probes,
         timeout=settings.provided.ready_timeout_seconds,
+    )
+
+    # Credentials
+    password_hasher = providers.Singleton(
+        Argon2PasswordHasher, concurrency=settings.provided.password_hash_concurrency
+    )
+    common_passwords = providers.Singleton(BundledCommonPasswords)
+    secrets = providers.Singleton(UrlSafeSecretTokens)
+    signing_key = providers.Singleton(_signing_key, settings)
+    access_tokens = providers.Singleton(_access_tokens, settings, signing_key)
+    cursor_codec = providers.Singleton(_cursor_codec, signing_key)
+    audit_trail = providers.Singleton(
+        AuditTrail, ids=ids, correlation_id=providers.Object(_correlation_id)
+    )
+    session_issuer = providers.Singleton(
+        SessionIssuer,
+        access_tokens=access_tokens,
+        secrets=secrets,
+        ids=ids,
+        refresh_ttl=providers.Callable(
+            lambda days: timedelta(days=days), settings.provided.refresh_token_ttl_days
+        ),
+    )
+
+    # Identity use cases
+    authenticate = providers.Factory(
+        AuthenticateHandler, persistence=persistence, access_tokens=access_tokens, clock=clock
+    )
+    get_current_user = providers.Factory(GetCurrentUserHandler, persistence=persistence)
+    register = providers.Factory(
+        RegisterHandler,
+        persistence=persistence,
+        hasher=password_hasher,
+        common_passwords=common_passwords,
+        issuer=session_issuer,
+        audit=audit_trail,
+        clock=clock,
+        ids=ids,
+        default_studio=settings.provided.default_studio,
+    )
+    login = providers.Factory(
+        LoginHandler,
+        persistence=persistence,
+        hasher=password_hasher,
+        issuer=session_issuer,
+        audit=audit_trail,
+        clock=clock,
+        default_studio=settings.provided.default_studio,
+    )
+    refresh = providers.Factory(
+        RefreshHandler,
+        persistence=persistence,
+        issuer=session_issuer,
+        audit=audit_trail,
+        clock=clock,
+    )
+    logout = providers.Factory(
+        LogoutHandler, persistence=persistence, issuer=session_issuer, clock=clock
+    )
+    change_password = providers.Factory(
+        ChangePasswordHandler,
+        persistence=persistence,
+        hasher=password_hasher,
+        common_passwords=common_passwords,
+        issuer=session_issuer,
+        audit=audit_trail,
+        clock=clock,
+    )
+    list_users = providers.Factory(ListUsersHandler, persistence=persistence)
+    get_user = providers.Factory(GetUserHandler, persistence=persistence)
+    create_user = providers.Factory(
+        CreateUserHandler,
+        persistence=persistence,
+        hasher=password_hasher,
+        common_passwords=common_passwords,
+        secrets=secrets,
+        audit=audit_trail,
+        clock=clock,
+        ids=ids,
+    )
+    update_user = providers.Factory(
+        UpdateUserHandler, persistence=persistence, audit=audit_trail, clock=clock
+    )
+    create_studio = providers.Factory(
+        CreateStudioHandler,
+        persistence=persistence,
+        hasher=password_hasher,
+        common_passwords=common_passwords,
+        secrets=secrets,
+        audit=audit_trail,
+        clock=clock,
+        ids=ids,
+    )
+    ensure_demo_studio = providers.Factory(
+        EnsureDemoStudioHandler, persistence=persistence, create_studio=create_studio
     )

@@ -17,6 +17,8 @@ from dotenv import dotenv_values
 AppEnv = Literal["development", "test", "production"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 EmbeddedComponent = Literal["persistence", "media", "keys", "all"]
+JwtAlgorithm = Literal["EdDSA", "HS256"]
+StudioSignup = Literal["closed", "open"]
 
 # Variables whose values must never be echoed back in an error message.
 _SECRET_MARKERS = ("KEY", "SECRET", "PASSWORD", "TOKEN", "URI")
@@ -48,6 +50,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     otel_exporter_otlp_traces_endpoint: str | None = None
     otel_service_name: str = "studio-bridge"
 
+    # Identity
+    default_studio: str = "demo"  # the studio a sign-in or registration means when it names none
+    studio_signup: StudioSignup = "closed"  # "open": anyone may create a studio (POST /studios)
+    bootstrap_admin_email: str = "admin@studio.local"
+    bootstrap_admin_password: str | None = None  # None: generated and printed once
+    jwt_algorithm: JwtAlgorithm = "EdDSA"
+    jwt_secret: str | None = None  # HS256 only: at least 32 bytes
+    jwt_verification_key_files: tuple[str, ...] = ()  # old public keys, during a key rotation
+    jwt_issuer: str = "studio-bridge"
+    jwt_audience: str = "studio-bridge"
+    access_token_ttl_seconds: Annotated[int, msgspec.Meta(ge=60, le=86_400)] = 900
+    refresh_token_ttl_days: Annotated[int, msgspec.Meta(ge=1, le=365)] = 30
+    password_hash_concurrency: Annotated[int, msgspec.Meta(ge=1, le=16)] = 1
+
     # Production components; each one unset means the embedded default is used.
     mongodb_uri: str | None = None
     mongodb_database: str | None = None  # default: the URI's path, else "studio_bridge"
@@ -77,7 +93,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             used.append("persistence")
         if not self.s3_bucket:
             used.append("media")
-        if not self.jwt_private_key_file:
+        if not self.jwt_private_key_file and not (
+            self.jwt_algorithm == "HS256" and self.jwt_secret
+        ):
             used.append("keys")
         return used
 
@@ -158,9 +176,30 @@ def _check(settings: Settings) -> dict[str, str]:
         problems["MONGODB_WRITE_CONCERN"] = f"must be majority or a number of nodes ({concern!r})"
     if settings.jwt_private_key_file and not settings.jwt_private_key_file.is_file():
         problems["JWT_PRIVATE_KEY_FILE"] = f"no such file: {settings.jwt_private_key_file}"
+    if settings.jwt_algorithm == "HS256":
+        if not settings.jwt_secret:
+            problems["JWT_SECRET"] = "required when JWT_ALGORITHM=HS256"
+        elif len(settings.jwt_secret.encode()) < 32:
+            problems["JWT_SECRET"] = "must be at least 32 bytes (256 bits) for HS256"
+    elif settings.jwt_secret:
+        problems["JWT_SECRET"] = (
+            "only used with JWT_ALGORITHM=HS256; remove it or set the algorithm"
+        )
+    for key_file in settings.jwt_verification_key_files:
+        if not Path(key_file).is_file():
+            problems["JWT_VERIFICATION_KEY_FILES"] = f"no such file: {key_file}"
+    if (
+        settings.bootstrap_admin_password is not None
+        and len(settings.bootstrap_admin_password) < 12
+    ):
+        problems["BOOTSTRAP_ADMIN_PASSWORD"] = "must be at least 12 characters"
     if settings.app_env == "production":
         allowed = set(settings.allow_embedded)
-        needs = {"persistence": "MONGODB_URI", "media": "S3_BUCKET", "keys": "JWT_PRIVATE_KEY_FILE"}
+        needs = {
+            "persistence": "MONGODB_URI",
+            "media": "S3_BUCKET",
+            "keys": "JWT_PRIVATE_KEY_FILE",
+        }
         for component in settings.embedded_components():
             if "all" not in allowed and component not in allowed:
                 problems[needs[component]] = (

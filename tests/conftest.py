@@ -7,12 +7,17 @@ import pytest
 from litestar.testing import TestClient
 from litestar.types import ControllerRouterHandler
 
+from adapters.security.argon2 import Argon2PasswordHasher
 from entrypoints.bootstrap import bootstrap
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings, load_settings
 from tests.support.mongo_server import start_mongo_server
 
 SettingsFactory = Callable[..., Settings]
+
+# The admin every fresh embedded store starts with (studio "demo").
+ADMIN_EMAIL = "admin@demo.example.com"
+ADMIN_PASSWORD = "correct-horse-battery-staple-7"
 
 
 @pytest.fixture
@@ -36,7 +41,12 @@ def make_settings(tmp_path: Path) -> SettingsFactory:
     """Settings as the process would read them, from a mapping of environment variables."""
 
     def make(**env: str) -> Settings:
-        base = {"APP_ENV": "test", "DATA_DIR": str(tmp_path / "var")}
+        base = {
+            "APP_ENV": "test",
+            "DATA_DIR": str(tmp_path / "var"),
+            "BOOTSTRAP_ADMIN_EMAIL": ADMIN_EMAIL,
+            "BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        }
         return load_settings({**base, **env}, env_file=None)
 
     return make
@@ -50,7 +60,11 @@ def make_client(
     clients: list[TestClient] = []  # type: ignore[type-arg]
 
     def make(extra_routes: list[ControllerRouterHandler] | None = None, **env: str) -> TestClient:  # type: ignore[type-arg]
-        app = create_app(bootstrap(make_settings(**env)), extra_routes=extra_routes)
+        # Real argon2id costs ~0.3 s a hash: in-process HTTP tests use cheap parameters.
+        container = bootstrap(
+            make_settings(**env), password_hasher=Argon2PasswordHasher.insecure_for_tests()
+        )
+        app = create_app(container, extra_routes=extra_routes)
         client = TestClient(app, raise_server_exceptions=False)
         client.__enter__()
         clients.append(client)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from domain.identity.model import Role
 from domain.shared.errors import UnauthenticatedError
@@ -40,6 +40,7 @@ class IssuedAccessToken:
     expires_at: datetime
 
 
+@runtime_checkable  # route handlers receive it; Litestar checks the type
 class AccessTokens(Protocol):
     """Signs and verifies access tokens (JWTs)."""
 

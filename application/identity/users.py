@@ -164,3 +164,23 @@ def _changes(before: User, after: User) -> dict[str, str]:
         if old != new:
             changes[field] = f"{old} -> {new}"
     return changes
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetUser:
+    actor: Actor
+    user_id: str
+
+
+class GetUserHandler:
+    def __init__(self, persistence: Persistence) -> None:
+        self._persistence = persistence
+
+    async def __call__(self, query: GetUser) -> User:
+        authorize(query.actor, Capability.MANAGE_USERS)
+        try:
+            user_id = UserId(canonical_id(query.user_id))
+        except InvalidInputError:
+            raise UserNotFoundError() from None
+        async with self._persistence.unit_of_work(read_only=True) as uow:
+            return await uow.users.get(query.actor.studio_id, user_id)

@@ -2,7 +2,7 @@
 
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from application.audit.ports import AuditLog
 from application.identity.ports import (
@@ -14,6 +14,7 @@ from application.identity.ports import (
 from application.shared.idempotency import IdempotencyStore
 
 
+@runtime_checkable  # route handlers receive it; Litestar checks the type
 class Clock(Protocol):
     """The current time: timezone-aware UTC, truncated to milliseconds (what stores keep)."""
 
@@ -52,6 +53,7 @@ class UnitOfWork(Protocol):
         ...
 
 
+@runtime_checkable  # route handlers receive it; Litestar checks the type
 class Persistence(Protocol):
     """Opens units of work on the configured store.
 

@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
@@ -18,7 +19,12 @@ from entrypoints.http.context import RequestEdge, response_headers_hook
 from entrypoints.http.docs import docs_routes, openapi_config
 from entrypoints.http.errors import exception_handlers
 from entrypoints.http.hardening import SKIP_RATE_LIMIT, rate_limit_configs, require_json_body
+from entrypoints.http.identity.auth_routes import AuthController
+from entrypoints.http.identity.jwks import jwks
+from entrypoints.http.identity.studio_routes import studio_routes
+from entrypoints.http.identity.user_routes import UsersController
 from entrypoints.http.operations import health, ready
+from entrypoints.startup import announce_demo_studio, warm_up
 
 OPS_PATHS = ["/health", "/ready", "/metrics"]
 
@@ -36,12 +42,39 @@ def _version() -> str:
         return "0.0.0"
 
 
+# Container providers that route handlers receive, by parameter name.
+PROVIDED = (
+    "check_readiness",
+    "lifecycle",
+    "clock",
+    "persistence",
+    "access_tokens",
+    "cursor_codec",
+    "authenticate",
+    "get_current_user",
+    "register",
+    "login",
+    "refresh",
+    "logout",
+    "change_password",
+    "list_users",
+    "get_user",
+    "create_user",
+    "update_user",
+    "create_studio",
+)
+
+
 def _provide(container: Container) -> dict[str, Provide]:
     """Bridge container providers into Litestar's own dependency injection."""
-    return {
-        "check_readiness": Provide(lambda: container.check_readiness(), sync_to_thread=False),
-        "lifecycle": Provide(lambda: container.lifecycle(), sync_to_thread=False),
-    }
+
+    def bridge(provider: Any) -> Provide:
+        def provide() -> Any:
+            return provider()
+
+        return Provide(provide, sync_to_thread=False)
+
+    return {name: bridge(getattr(container, name)) for name in PROVIDED}
 
 
 def create_app(
@@ -55,6 +88,8 @@ def create_app(
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         try:
             async with running(container):
+                await warm_up(container)
+                await announce_demo_studio(container)
                 yield
         finally:
             if tracing is not None:
@@ -107,6 +142,10 @@ def create_app(
             ready,
             MetricsController,
             *docs_routes(),
+            AuthController,
+            UsersController,
+            jwks,
+            *studio_routes(open_signup=settings.studio_signup == "open"),
             *(extra_routes or []),
         ],
         dependencies=_provide(container),

@@ -136,7 +136,14 @@ class SqlitePersistence:
             await asyncio.to_thread(shutil.rmtree, folder, ignore_errors=True)
 
     async def ping(self) -> None:
+        """The store answers a query, and its file is still where it was opened.
+
+        An open connection keeps answering after its file was deleted or moved, but every
+        write from then on is lost at the next restart: that is not ready.
+        """
         await self._started_readers().run(_select_one)
+        if not self.in_memory and not await asyncio.to_thread(os.path.isfile, self._path):
+            raise FileNotFoundError(f"the database file {self._path} is gone")
 
     def unit_of_work(self, *, read_only: bool = False) -> AbstractAsyncContextManager[UnitOfWork]:
         if read_only:
