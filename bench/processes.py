@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
 # Far above what wrk can send in a minute: the limiter runs on every limited route, never trips.
 RATE_LIMIT_PER_MINUTE = 100_000_000
+BENCH_ADMIN_EMAIL = "bench-admin@demo.example.com"
+BENCH_ADMIN_PASSWORD = "bench-admin-passphrase-0001"
 
 
 def free_port() -> int:
@@ -46,6 +48,10 @@ def server_env(port: int, data_dir: Path) -> dict[str, str]:
             "DATA_DIR": str(data_dir),
             "ENV_FILE": "",  # with the working directory below, no .env file is read
             "RATE_LIMIT_PER_MINUTE": str(RATE_LIMIT_PER_MINUTE),
+            "AUTH_RATE_LIMIT_PER_MINUTE": str(RATE_LIMIT_PER_MINUTE),
+            # The demo studio's admin, so targets can sign in (bench/identity.py).
+            "BOOTSTRAP_ADMIN_EMAIL": BENCH_ADMIN_EMAIL,
+            "BOOTSTRAP_ADMIN_PASSWORD": BENCH_ADMIN_PASSWORD,
             "SHUTDOWN_DRAIN_SECONDS": "0",  # stop at once when the run is over
             "PYTHONPATH": os.pathsep.join(pythonpath),
         }

@@ -120,6 +120,7 @@ def to_json(
                 "path": target.path,
                 "url": result.url,
                 "description": target.description,
+                "background": result.background or None,
                 "expect_status": target.expect_status,
                 "probe_status": result.probe_status,
                 "requests": report.requests,

@@ -1,10 +1,12 @@
 """One benchmark run: start each server once, load each of its targets with wrk, stop it."""
 
+import contextlib
 import resource
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bench import wrk
 from bench.processes import (
@@ -27,6 +29,7 @@ class TargetResult:
     server_cpu_cores: float  # CPU seconds the server's processes used per second of load
     wrk_cpu_cores: float  # the same for wrk, which shares the machine
     other_cpu_cores: float  # everything else on the machine meanwhile: noise
+    background: dict[str, Any] = field(default_factory=dict)  # figures of a background load
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,8 @@ def measure(
     server: RunningServer, target: Target, options: wrk.WrkOptions, workdir: Path
 ) -> TargetResult:
     headers = dict(target.headers)
+    context = SetupContext(base_url=server.url, data_dir=server.data_dir, server=server.spec)
     if target.setup is not None:
-        context = SetupContext(base_url=server.url, data_dir=server.data_dir, server=server.spec)
         headers.update(target.setup(context) or {})
     url = server.url + target.path
     probe = http_status(url, method=target.method, headers=headers, body=target.body)
@@ -60,6 +63,21 @@ def measure(
         script = wrk.lua_script(
             workdir / f"{id(target)}.lua", method=target.method, body_file=body_file
         )
+    background: dict[str, Any] = {}
+    with target.background(context, background) if target.background else contextlib.nullcontext():
+        return _measure(server, target, options, url, probe, headers, script, background)
+
+
+def _measure(
+    server: RunningServer,
+    target: Target,
+    options: wrk.WrkOptions,
+    url: str,
+    probe: int,
+    headers: dict[str, str],
+    script: Path | None,
+    background: dict[str, Any],
+) -> TargetResult:
     if options.warmup_s > 0:
         wrk.run(url, options, duration_s=options.warmup_s, headers=headers, script=script)
     pid = server.process.pid
@@ -82,6 +100,7 @@ def measure(
         server_cpu_cores=server_cpu / elapsed,
         wrk_cpu_cores=wrk_cpu / elapsed,
         other_cpu_cores=max(other, 0.0) / elapsed,
+        background=background,
     )
 
 
