@@ -11,6 +11,7 @@ from application.identity.ports import (
     StudioRepository,
     UserRepository,
 )
+from application.media.ports import UploadRepository, VideoRepository
 from application.shared.idempotency import IdempotencyStore
 
 
@@ -47,6 +48,8 @@ class UnitOfWork(Protocol):
     audit: AuditLog
     idempotency: IdempotencyStore
     throttles: LoginThrottleRepository
+    uploads: UploadRepository
+    videos: VideoRepository
 
     async def commit(self) -> None:
         """Make every write done through this unit of work durable, all or nothing."""

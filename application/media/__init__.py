@@ -1,0 +1,1 @@
+"""Media use cases and ports."""

@@ -1,0 +1,1 @@
+"""Media: uploads straight to storage, and the video records made from them."""
