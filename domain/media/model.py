@@ -131,3 +131,28 @@ class Video:
     created_at: datetime
     updated_at: datetime
     revision: int = 1
+
+
+VIDEO_TYPES = frozenset({"video/mp4", "video/quicktime", "video/webm", "video/x-matroska"})
+ASSET_VERSION_TYPES = frozenset(
+    {
+        "application/octet-stream",  # .blend, .ma, .mb, .fbx, .abc and other DCC formats
+        "application/zip",
+        "image/png",
+        "image/jpeg",
+        "image/webp",
+        "image/tiff",
+        "image/x-exr",
+        "image/vnd.adobe.photoshop",
+        "model/gltf-binary",
+        "model/gltf+json",
+        "model/obj",
+        "model/vnd.usdz+zip",
+        "audio/wav",
+        "audio/x-wav",
+        "audio/mpeg",
+        "audio/flac",
+        "video/mp4",
+        "video/quicktime",
+    }
+)
