@@ -36,8 +36,13 @@ async def running(container: Container) -> AsyncIterator[Container]:
     tool uses the library without HTTP; the HTTP app's lifespan does the same.
     """
     persistence = container.persistence()
+    blob_store = container.blob_store()
     await persistence.start()
     try:
-        yield container
+        await blob_store.start()
+        try:
+            yield container
+        finally:
+            await blob_store.close()
     finally:
         await persistence.close()

@@ -37,8 +37,25 @@ from application.identity.users import (
     ListUsersHandler,
     UpdateUserHandler,
 )
-from application.operations.readiness import CheckReadinessHandler, PersistenceProbe
+from application.media.ports import BlobStore
+from application.media.uploads import (
+    CompleteMultipartUploadHandler,
+    PresignUploadHandler,
+    SweepUploadsHandler,
+)
+from application.media.videos import ListOwnVideosHandler, RegisterVideoHandler
+from application.operations.readiness import (
+    BlobStoreProbe,
+    CheckReadinessHandler,
+    PersistenceProbe,
+)
 from application.shared.ports import Persistence
+from domain.media.model import (
+    ASSET_VERSION_TYPES,
+    VIDEO_TYPES,
+    UploadPolicy,
+    UploadPurpose,
+)
 from domain.shared.paging import CursorCodec
 from entrypoints.lifecycle import Lifecycle
 from entrypoints.settings import Settings
@@ -68,6 +85,39 @@ def _persistence(settings: Settings) -> Persistence:
             write_concern=int(concern) if concern.isdigit() else concern,
         )
     return SqlitePersistence(settings.sqlite_path)
+
+
+def _blob_store(settings: Settings, signing_key: SigningKey) -> BlobStore:
+    """S3 (or any S3-compatible store) when ``S3_BUCKET`` is set, else ``DATA_DIR/media``."""
+    if settings.s3_bucket:
+        from adapters.storage.s3 import S3BlobStore  # loaded only when chosen
+
+        return S3BlobStore(
+            bucket=settings.s3_bucket,
+            endpoint_url=settings.s3_endpoint_url,
+            public_endpoint_url=settings.s3_public_endpoint_url,
+            region=settings.s3_region,
+            multipart_threshold=settings.s3_multipart_threshold_bytes,
+            part_size=settings.s3_part_size_bytes,
+        )
+    from adapters.storage.local import LocalBlobStore
+
+    return LocalBlobStore(
+        settings.data_dir / "media",
+        base_url=settings.media_base_url,
+        secret=derive_secret(signing_key, "media-urls"),
+    )
+
+
+def _upload_policies(settings: Settings) -> dict[UploadPurpose, UploadPolicy]:
+    return {
+        UploadPurpose.VIDEO: UploadPolicy(
+            content_types=VIDEO_TYPES, max_size=settings.max_video_bytes
+        ),
+        UploadPurpose.ASSET_VERSION: UploadPolicy(
+            content_types=ASSET_VERSION_TYPES, max_size=settings.max_asset_version_bytes
+        ),
+    }
 
 
 def _store_name(settings: Settings) -> str:
@@ -126,13 +176,6 @@ class Container(containers.DeclarativeContainer):
     data_dir_probe = providers.Singleton(DataDirectoryProbe, path=settings.provided.data_dir)
     persistence_probe = providers.Singleton(
         PersistenceProbe, persistence=persistence, name=providers.Callable(_store_name, settings)
-    )
-    dependency_probes = providers.List(data_dir_probe, persistence_probe)
-
-    check_readiness = providers.Factory(
-        CheckReadinessHandler,
-        probes=dependency_probes,
-        timeout=settings.provided.ready_timeout_seconds,
     )
 
     # Credentials
@@ -226,6 +269,48 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         ids=ids,
     )
+    # Media
+    blob_store = providers.Singleton(_blob_store, settings, signing_key)
+    blob_store_probe = providers.Singleton(
+        BlobStoreProbe,
+        blob_store=blob_store,
+        name=providers.Callable(lambda s: "s3" if s.s3_bucket else "media_dir", settings),
+    )
+    presign_upload = providers.Factory(
+        PresignUploadHandler,
+        persistence=persistence,
+        blob_store=blob_store,
+        policies=providers.Callable(_upload_policies, settings),
+        expires_in=providers.Callable(
+            lambda seconds: timedelta(seconds=seconds), settings.provided.upload_url_ttl_seconds
+        ),
+        audit=audit_trail,
+        clock=clock,
+        ids=ids,
+    )
+    complete_multipart_upload = providers.Factory(
+        CompleteMultipartUploadHandler, persistence=persistence, blob_store=blob_store, clock=clock
+    )
+    register_video = providers.Factory(
+        RegisterVideoHandler,
+        persistence=persistence,
+        blob_store=blob_store,
+        audit=audit_trail,
+        clock=clock,
+        ids=ids,
+    )
+    list_own_videos = providers.Factory(ListOwnVideosHandler, persistence=persistence)
+    sweep_uploads = providers.Factory(
+        SweepUploadsHandler, persistence=persistence, blob_store=blob_store, clock=clock
+    )
+
     ensure_demo_studio = providers.Factory(
         EnsureDemoStudioHandler, persistence=persistence, create_studio=create_studio
+    )
+
+    dependency_probes = providers.List(data_dir_probe, persistence_probe, blob_store_probe)
+    check_readiness = providers.Factory(
+        CheckReadinessHandler,
+        probes=dependency_probes,
+        timeout=settings.provided.ready_timeout_seconds,
     )

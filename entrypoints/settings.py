@@ -64,6 +64,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     refresh_token_ttl_days: Annotated[int, msgspec.Meta(ge=1, le=365)] = 30
     password_hash_concurrency: Annotated[int, msgspec.Meta(ge=1, le=16)] = 1
 
+    # Media
+    public_base_url: str | None = None  # how clients reach this app (local media URLs)
+    upload_url_ttl_seconds: Annotated[int, msgspec.Meta(ge=60, le=3600)] = 900
+    download_url_ttl_seconds: Annotated[int, msgspec.Meta(ge=30, le=3600)] = 300
+    max_video_bytes: Annotated[int, msgspec.Meta(ge=1, le=50 * 2**30)] = 5 * 2**30
+    max_asset_version_bytes: Annotated[int, msgspec.Meta(ge=1, le=50 * 2**30)] = 2 * 2**30
+    s3_endpoint_url: str | None = None  # any S3-compatible store; None: AWS
+    s3_public_endpoint_url: str | None = None  # the name clients use, when it differs
+    s3_region: str = "us-east-1"
+    s3_multipart_threshold_bytes: Annotated[int, msgspec.Meta(ge=5 * 2**20)] = 64 * 2**20
+    s3_part_size_bytes: Annotated[int, msgspec.Meta(ge=5 * 2**20, le=5 * 2**30)] = 16 * 2**20
+
     # Production components; each one unset means the embedded default is used.
     mongodb_uri: str | None = None
     mongodb_database: str | None = None  # default: the URI's path, else "studio_bridge"
@@ -76,6 +88,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def sqlite_path(self) -> Path:
         """The embedded store's file (used when no ``MONGODB_URI`` is set)."""
         return self.data_dir / "studio.db"
+
+    @property
+    def media_base_url(self) -> str:
+        """The origin local media URLs point at: ``PUBLIC_BASE_URL``, else this server."""
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host  # noqa: S104
+        return f"http://{host}:{self.port}"
 
     @property
     def otlp_traces_endpoint(self) -> str | None:
@@ -163,7 +183,14 @@ def _check(settings: Settings) -> dict[str, str]:
             ipaddress.ip_network(proxy, strict=False)
         except ValueError:
             problems["TRUSTED_PROXIES"] = f"{proxy!r} is not an IP address or CIDR network"
-    for name in ("otel_exporter_otlp_endpoint", "otel_exporter_otlp_traces_endpoint"):
+    urls = (
+        "otel_exporter_otlp_endpoint",
+        "otel_exporter_otlp_traces_endpoint",
+        "public_base_url",
+        "s3_endpoint_url",
+        "s3_public_endpoint_url",
+    )
+    for name in urls:
         url = getattr(settings, name)
         if url and urlsplit(url).scheme not in ("http", "https"):
             problems[name.upper()] = "must be an http:// or https:// URL"

@@ -89,6 +89,14 @@ class BlobStore(Protocol):
         """Return when the store (the bucket, the folder) is usable; raise otherwise."""
         ...
 
+    async def start(self) -> None:
+        """Open clients (called once, at start-up; nothing to do for a local folder)."""
+        ...
+
+    async def close(self) -> None:
+        """Release clients; safe on a store never started."""
+        ...
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class VideoQuery:

@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from application.media.ports import BlobStore
 from application.shared.ports import DependencyProbe, Persistence
 
 
@@ -61,3 +62,14 @@ class PersistenceProbe:
 
     async def check(self) -> None:
         await self._persistence.ping()
+
+
+class BlobStoreProbe:
+    """Readiness of the media store (the bucket answers, or the folder is writable)."""
+
+    def __init__(self, blob_store: BlobStore, *, name: str) -> None:
+        self._blob_store = blob_store
+        self.name = name
+
+    async def check(self) -> None:
+        await self._blob_store.ping()

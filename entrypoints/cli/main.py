@@ -38,6 +38,11 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--admin-email", required=True)
     create.add_argument("--admin-name", default="Administrator")
     create.add_argument("--admin-password-stdin", action="store_true")
+    uploads = commands.add_parser("uploads", help="uploads")
+    uploads_commands = uploads.add_subparsers(dest="uploads_command", required=True)
+    uploads_commands.add_parser(
+        "sweep", help="remove expired uploads never registered (objects, parts and records)"
+    )
     db = commands.add_parser("db", help="the store")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser(
@@ -62,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_migrate(settings))
     if args.command == "studio":
         return asyncio.run(_create_studio(settings, args))
+    if args.command == "uploads":
+        return asyncio.run(_sweep_uploads(settings))
     from entrypoints.server import serve  # the server stack loads only when serving
 
     serve(settings)
@@ -112,6 +119,13 @@ async def _create_studio(settings: Settings, args: argparse.Namespace) -> int:
     print(f"Admin: {created.admin.email}")
     if created.generated_password:
         print(f"Generated admin password (shown once): {created.generated_password}")
+    return 0
+
+
+async def _sweep_uploads(settings: Settings) -> int:
+    async with running(bootstrap(settings)) as service:
+        swept = await service.sweep_uploads()()
+    print(f"Removed {swept} expired upload(s).")
     return 0
 
 

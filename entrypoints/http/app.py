@@ -23,6 +23,7 @@ from entrypoints.http.identity.auth_routes import AuthController
 from entrypoints.http.identity.jwks import jwks
 from entrypoints.http.identity.studio_routes import studio_routes
 from entrypoints.http.identity.user_routes import UsersController
+from entrypoints.http.media.routes import CreatorVideosController, UploadsController
 from entrypoints.http.operations import health, ready
 from entrypoints.startup import announce_demo_studio, warm_up
 
@@ -62,6 +63,10 @@ PROVIDED = (
     "create_user",
     "update_user",
     "create_studio",
+    "presign_upload",
+    "complete_multipart_upload",
+    "register_video",
+    "list_own_videos",
 )
 
 
@@ -75,6 +80,18 @@ def _provide(container: Container) -> dict[str, Provide]:
         return Provide(provide, sync_to_thread=False)
 
     return {name: bridge(getattr(container, name)) for name in PROVIDED}
+
+
+def media_routes(container: Container) -> list[ControllerRouterHandler]:
+    """The local store's signed upload/download URLs point at the app: serve them then."""
+    store = container.blob_store()
+    from adapters.storage.local import LocalBlobStore
+
+    if not isinstance(store, LocalBlobStore):
+        return []
+    from entrypoints.http.media.local_routes import local_media_routes
+
+    return list(local_media_routes(store))
 
 
 def create_app(
@@ -146,6 +163,9 @@ def create_app(
             UsersController,
             jwks,
             *studio_routes(open_signup=settings.studio_signup == "open"),
+            UploadsController,
+            CreatorVideosController,
+            *media_routes(container),
             *(extra_routes or []),
         ],
         dependencies=_provide(container),

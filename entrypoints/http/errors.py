@@ -64,6 +64,9 @@ _HTTP_MESSAGES = {
     415: "Send the body as application/json.",
     429: "Too many requests; try again later.",
 }
+REALM = "studio-bridge"
+# Codes of a presented access token that was refused (RFC 6750 section 3.1 "invalid_token").
+_TOKEN_REFUSED = frozenset({"invalid_token", "token_expired"})
 _AT_PATH = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
 _NAMED_FIELD = re.compile(r"field `(?P<field>[^`]+)`")
 
@@ -90,6 +93,9 @@ def error_response(
     headers: dict[str, str] | None = None,
 ) -> Response[Any]:
     request.scope["state"]["error_code"] = code  # the access log line names it
+    if status == 401:
+        # RFC 7235 section 3.1: a 401 must say how to authenticate (RFC 6750 for Bearer).
+        headers = {"WWW-Authenticate": _bearer_challenge(code), **(headers or {})}
     body = ErrorBody(
         error=ErrorDetail(
             code=code,
@@ -100,6 +106,12 @@ def error_response(
         )
     )
     return Response(body, status_code=status, headers=headers, media_type="application/json")
+
+
+def _bearer_challenge(code: str) -> str:
+    if code in _TOKEN_REFUSED:
+        return f'Bearer realm="{REALM}", error="invalid_token"'
+    return f'Bearer realm="{REALM}"'
 
 
 def status_for(error: DomainError) -> int:

@@ -1,0 +1,1 @@
+"""HTTP routes of the media context: uploads, videos, and the local store's signed URLs."""
