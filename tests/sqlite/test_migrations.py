@@ -23,6 +23,8 @@ TABLES = {
     "audit_events",
     "idempotency_records",
     "login_throttles",
+    "uploads",
+    "videos",
 }
 
 

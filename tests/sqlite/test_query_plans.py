@@ -15,16 +15,26 @@ from typing import Any
 
 import pytest
 
-from adapters.persistence.sqlite import audit, idempotency, sessions, studios, users
+from adapters.persistence.sqlite import (
+    audit,
+    idempotency,
+    sessions,
+    studios,
+    uploads,
+    users,
+    videos,
+)
 from adapters.persistence.sqlite.listing import ListStatements
 from adapters.persistence.sqlite.migrations import apply_migrations
 from application.audit.ports import AuditQuery
 from application.identity.ports import USER_SORTS, UserQuery
+from application.media.ports import VideoQuery
 from domain.identity.model import Role
-from domain.shared.ids import StudioId
+from domain.shared.ids import StudioId, UserId
 from domain.shared.paging import Direction, KeysetWindow, PageWindow, SortSpec, Window
 
 STUDIO = StudioId("00000000-0000-7000-8000-000000000001")
+OWNER = UserId("00010001-0000-7000-8000-000000000000")
 SORT_VALUES: dict[str, str | int] = {"email": "m@example.com", "name": "M", "createdAt": 1_000}
 USER_INDEXES = {"email": "email", "name": "name", "createdAt": "created"}
 
@@ -60,6 +70,18 @@ def populate(connection: sqlite3.Connection) -> None:
                 "INSERT INTO idempotency_records VALUES (?, 'scope', ?, 'f', x'00', 0, ?)",
                 (studio, f"k{u}", u),
             )
+            for v in range(rng.choice([0, 2, 20])):  # a creator's uploads and videos
+                status = rng.choice(["pending", "completed"])
+                connection.execute(
+                    "INSERT INTO uploads VALUES"
+                    " (?, ?, ?, 'video', ?, 'f.mp4', 'video/mp4', 1, ?, ?, ?, NULL, 1)",
+                    (f"up{v}{user}", studio, user, f"k/{user}/{v}", v, u + v, status),
+                )
+                connection.execute(
+                    "INSERT INTO videos VALUES"
+                    " (?, ?, ?, 't', ?, 'video/mp4', 1, 'ready', 1.5, 640, 360, ?, ?, 1)",
+                    (f"v{v}{user}", studio, user, f"k/{user}/{v}", v, v),
+                )
     connection.execute("COMMIT")
     connection.execute("ANALYZE")
 
@@ -145,6 +167,13 @@ def test_every_audit_list_is_an_ordered_index_range(
         assert_list_indexed(connection, audit.audit_list_statements(STUDIO, query), index)
 
 
+def test_every_video_list_is_an_ordered_index_range(connection: sqlite3.Connection) -> None:
+    for window in windows(1_000):
+        query = VideoQuery(owner_id=OWNER, window=window)
+        statements = videos.video_list_statements(STUDIO, query)
+        assert_list_indexed(connection, statements, "videos_by_owner")
+
+
 @pytest.mark.parametrize(
     ("sql", "params", "index"),
     [
@@ -165,6 +194,22 @@ def test_every_audit_list_is_an_ordered_index_range(
             (STUDIO, 5),
             "idempotency_by_expiry",
         ),
+        (uploads.UPLOAD_BY_KEY_SQL, (STUDIO, "studios/k"), "uploads_by_key"),
+        (
+            uploads.UPDATE_UPLOAD_SQL,
+            ("o", "video", "k", "f", "t", 1, 0, 0, "completed", None, 2, STUDIO, "id", 1),
+            None,
+        ),
+        (uploads.UPLOAD_EXISTS_SQL, (STUDIO, "id"), None),
+        (uploads.DELETE_UPLOAD_SQL, (STUDIO, "id"), None),
+        (uploads.EXPIRED_PENDING_UPLOADS_SQL, ("pending", 5, 100), "uploads_by_expiry"),
+        (videos.VIDEO_BY_ID_SQL, (STUDIO, "id"), None),
+        (
+            videos.UPDATE_VIDEO_SQL,
+            ("o", "t", "k", "c", 1, "ready", 1.5, 2, 3, 0, 0, 2, STUDIO, "id", 1),
+            None,
+        ),
+        (videos.VIDEO_EXISTS_SQL, (STUDIO, "id"), None),
     ],
 )
 def test_every_look_up_and_bulk_change_seeks_an_index(

@@ -8,6 +8,7 @@ from typing import Any
 from application.shared.idempotency import IdempotencyRecord
 from domain.audit.model import AuditEvent
 from domain.identity.model import RefreshSession, Role, Studio, User
+from domain.media.model import Upload, UploadPurpose, Video, storage_key
 from domain.shared.ids import AuditEventId, SessionId, StudioId, UserId
 
 T0 = datetime(2026, 11, 1, 9, 30, 0, 123000, tzinfo=UTC)
@@ -84,5 +85,43 @@ def idempotency_record(owner: Studio, key: str = "key-1", **changes: Any) -> Ide
         response=b'{"status":201,"body":{"data":{"id":"x"}}}',
         created_at=T0,
         expires_at=at(24 * 3600),
+    )
+    return replace(made, **changes)
+
+
+def upload(
+    owner: User,
+    filename: str = "Opening Scene.mp4",
+    purpose: UploadPurpose = UploadPurpose.VIDEO,
+    **changes: Any,
+) -> Upload:
+    """A pending upload by ``owner``; its key is made from its id, as the server makes it."""
+    upload_id = changes.pop("id", None) or new_id()
+    made = Upload(
+        id=upload_id,
+        studio_id=owner.studio_id,
+        owner_id=owner.id,
+        purpose=purpose,
+        key=storage_key(owner.studio_id, purpose, upload_id, filename),
+        filename=filename,
+        content_type="video/mp4",
+        size=48_000_000,
+        created_at=T0,
+        expires_at=at(3600),
+    )
+    return replace(made, **changes)
+
+
+def video(owner: User, **changes: Any) -> Video:
+    made = Video(
+        id=new_id(),
+        studio_id=owner.studio_id,
+        owner_id=owner.id,
+        title="Opening Scene",
+        storage_key=storage_key(owner.studio_id, UploadPurpose.VIDEO, new_id(), "opening.mp4"),
+        content_type="video/mp4",
+        size=48_000_000,
+        created_at=T0,
+        updated_at=T0,
     )
     return replace(made, **changes)

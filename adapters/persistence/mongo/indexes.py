@@ -1,8 +1,10 @@
 """Collections and their indexes, created idempotently at start-up and by ``db migrate``.
 
-Every index but ``studios.slug`` starts with ``studio_id``: each query is scoped by a tenant,
-and a sharded deployment (DESIGN section 6) shards on ``studio_id``. List indexes end with
-``_id`` because lists break ties by id, in the sort's direction (an index serves both).
+Every index but ``studios.slug`` and the uploads sweep starts with ``studio_id``: each query
+is scoped by a tenant, and a sharded deployment (DESIGN section 6) shards on ``studio_id``. The
+sweep of expired pending uploads is the one documented unscoped query (an operator's job, across
+studios). List indexes end with ``_id`` because lists break ties by id, in the sort's direction
+(an index serves both).
 
 There are no TTL indexes, on purpose. Expiry in this service is decided by an instant the
 caller passes (``at``, ``before``), never by the database's wall clock: a TTL monitor would
@@ -24,11 +26,15 @@ SESSIONS = "sessions"
 AUDIT_EVENTS = "audit_events"
 IDEMPOTENCY_RECORDS = "idempotency_records"
 LOGIN_THROTTLES = "login_throttles"
+UPLOADS = "uploads"
+VIDEOS = "videos"
 
 PRIMARY_KEY = "_id_"  # the name MongoDB gives the index on _id
 STUDIO_SLUG_UNIQUE = "studios_slug_unique"
 USER_EMAIL_UNIQUE = "users_studio_email_unique"
 IDEMPOTENCY_KEY_UNIQUE = "idempotency_studio_scope_key_unique"
+UPLOAD_KEY_UNIQUE = "uploads_studio_key_unique"
+UPLOAD_SWEEP = "uploads_status_expires"  # not led by studio_id: the sweep spans studios
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +78,22 @@ INDEXES: tuple[IndexSpec, ...] = (
     _spec(IDEMPOTENCY_RECORDS, IDEMPOTENCY_KEY_UNIQUE, "studio_id", "scope", "key", unique=True),
     _spec(IDEMPOTENCY_RECORDS, "idempotency_studio_expires", "studio_id", "expires_at"),
     _spec(LOGIN_THROTTLES, "throttles_studio_subject_unique", "studio_id", "subject", unique=True),
+    _spec(UPLOADS, UPLOAD_KEY_UNIQUE, "studio_id", "key", unique=True),
+    # Oldest first, ties by _id: a sweep batch is read in index order, never sorted in memory.
+    _spec(UPLOADS, UPLOAD_SWEEP, "status", "expires_at", "_id"),
+    _spec(VIDEOS, "videos_studio_owner_created", "studio_id", "owner_id", "created_at", "_id"),
 )
 
-COLLECTIONS = (STUDIOS, USERS, SESSIONS, AUDIT_EVENTS, IDEMPOTENCY_RECORDS, LOGIN_THROTTLES)
+COLLECTIONS = (
+    STUDIOS,
+    USERS,
+    SESSIONS,
+    AUDIT_EVENTS,
+    IDEMPOTENCY_RECORDS,
+    LOGIN_THROTTLES,
+    UPLOADS,
+    VIDEOS,
+)
 
 
 class IndexMismatchError(RuntimeError):

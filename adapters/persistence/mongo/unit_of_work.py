@@ -16,6 +16,8 @@ from adapters.persistence.mongo.identity.sessions import MongoSessionRepository
 from adapters.persistence.mongo.identity.studios import MongoStudioRepository
 from adapters.persistence.mongo.identity.throttles import MongoLoginThrottleRepository
 from adapters.persistence.mongo.identity.users import MongoUserRepository
+from adapters.persistence.mongo.media.uploads import MongoUploadRepository
+from adapters.persistence.mongo.media.videos import MongoVideoRepository
 from adapters.persistence.mongo.shared.codec import Document
 from adapters.persistence.mongo.shared.context import MongoContext
 from adapters.persistence.mongo.shared.idempotency import MongoIdempotencyStore
@@ -26,6 +28,7 @@ from application.identity.ports import (
     StudioRepository,
     UserRepository,
 )
+from application.media.ports import UploadRepository, VideoRepository
 from application.shared.idempotency import IdempotencyStore
 
 
@@ -37,6 +40,8 @@ class MongoUnitOfWork:
     audit: AuditLog
     idempotency: IdempotencyStore
     throttles: LoginThrottleRepository
+    uploads: UploadRepository
+    videos: VideoRepository
 
     def __init__(
         self,
@@ -55,6 +60,8 @@ class MongoUnitOfWork:
         self.audit = MongoAuditLog(self._context)
         self.idempotency = MongoIdempotencyStore(self._context)
         self.throttles = MongoLoginThrottleRepository(self._context)
+        self.uploads = MongoUploadRepository(self._context)
+        self.videos = MongoVideoRepository(self._context)
 
     @property
     def transactional(self) -> bool:

@@ -34,7 +34,9 @@ from adapters.persistence.sqlite.migrations import apply_migrations
 from adapters.persistence.sqlite.sessions import SqliteSessionRepository
 from adapters.persistence.sqlite.studios import SqliteStudioRepository
 from adapters.persistence.sqlite.throttles import SqliteLoginThrottleRepository
+from adapters.persistence.sqlite.uploads import SqliteUploadRepository
 from adapters.persistence.sqlite.users import SqliteUserRepository
+from adapters.persistence.sqlite.videos import SqliteVideoRepository
 from application.audit.ports import AuditLog
 from application.identity.ports import (
     LoginThrottleRepository,
@@ -42,6 +44,7 @@ from application.identity.ports import (
     StudioRepository,
     UserRepository,
 )
+from application.media.ports import UploadRepository, VideoRepository
 from application.shared.idempotency import IdempotencyStore
 from application.shared.ports import UnitOfWork
 
@@ -57,6 +60,8 @@ class SqliteUnitOfWork:
         self.audit: AuditLog = SqliteAuditLog(channel)
         self.idempotency: IdempotencyStore = SqliteIdempotencyStore(channel)
         self.throttles: LoginThrottleRepository = SqliteLoginThrottleRepository(channel)
+        self.uploads: UploadRepository = SqliteUploadRepository(channel)
+        self.videos: VideoRepository = SqliteVideoRepository(channel)
 
     async def commit(self) -> None:
         await self._channel.commit()

@@ -1,0 +1,1 @@
+"""Uploads and videos on MongoDB."""
