@@ -1,7 +1,7 @@
 """Refreshing and ending sessions, with refresh-token rotation and reuse detection."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from application.audit.trail import AuditTrail
 from application.identity.signing_in import SessionIssuer, SignedIn, parse_refresh_token
@@ -14,6 +14,9 @@ from domain.identity.errors import (
 )
 from domain.identity.model import RefreshSession
 from domain.shared.errors import StaleRevisionError
+
+# A token rotated away this recently is treated as a concurrent refresh, not as a theft.
+CONCURRENT_REFRESH_GRACE = timedelta(seconds=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +33,9 @@ class RefreshHandler:
     """Trade a live refresh token for new tokens; the old one is spent.
 
     Of two concurrent refreshes with the same token exactly one wins (compare-and-set on the
-    session's revision); the other gets ``invalid_refresh_token``. A spent token presented
-    again revokes the whole session: someone else may hold it.
+    session's revision); the other gets ``invalid_refresh_token``, also when it arrives just
+    after the winner (within ``CONCURRENT_REFRESH_GRACE``). A spent token presented later
+    revokes the whole session: someone else may hold it.
     """
 
     def __init__(
@@ -53,6 +57,10 @@ class RefreshHandler:
             except (SessionNotFoundError, UserNotFoundError):
                 raise InvalidRefreshTokenError() from None
             if digest in session.spent_hashes:
+                if self._just_rotated(session, digest, now):
+                    # Two tabs refreshing together: the other one won a moment ago. Refuse,
+                    # but do not end the session the winner is now using.
+                    raise InvalidRefreshTokenError()
                 await self._revoke(uow, session, now, reason="reuse")
                 await uow.commit()
                 raise RefreshTokenReusedError()
@@ -69,6 +77,14 @@ class RefreshHandler:
                 raise InvalidRefreshTokenError() from None  # a concurrent refresh won
             await uow.commit()
         return self._issuer.signed_in(user, saved, refresh_token, at=now)
+
+    @staticmethod
+    def _just_rotated(session: RefreshSession, digest: str, now: datetime) -> bool:
+        return (
+            bool(session.spent_hashes)
+            and session.spent_hashes[0] == digest
+            and now - session.last_used_at <= CONCURRENT_REFRESH_GRACE
+        )
 
     async def _revoke(
         self, uow: UnitOfWork, session: RefreshSession, now: datetime, *, reason: str

@@ -95,9 +95,10 @@ def can(actor: Actor, capability: Capability, resource: Owned | None = None) -> 
     if resource is not None and resource.studio_id != actor.studio_id:
         return False
     if actor.role in MATRIX[capability]:
-        if capability not in _OWN_OR_ANY or resource is None or resource.owner_id is None:
+        if capability not in _OWN_OR_ANY or resource is None:
             return True
-        if resource.owner_id == actor.user_id:
+        # An ownerless resource is nobody's own: editing it takes the "any" capability.
+        if resource.owner_id is not None and resource.owner_id == actor.user_id:
             return True
     broader = _OWN_OR_ANY.get(capability)
     return broader is not None and actor.role in MATRIX[broader]

@@ -108,7 +108,7 @@ def test_one_json_access_line_per_request_and_no_secret_in_any(tmp_path: Path) -
         assert unrouted["status"] == 404
         assert "route" not in unrouted  # no template matched
         assert unrouted["error_code"] == "not_found"
-        everything = "\n".join(server.log_lines())
+        everything = server.output()
         for secret in (SECRET_JWT, "query-secret-value", "pw-in-query", "cookie-secret-value"):
             assert secret not in everything
 

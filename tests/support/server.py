@@ -28,7 +28,8 @@ class ServerProcess:
 
     url: str
     process: subprocess.Popen[bytes]
-    log_path: Path
+    log_path: Path  # standard output: the JSON log lines, and nothing else
+    stderr_path: Path  # standard error: what is shown once to an operator
     exit_code: int | None = field(default=None)
 
     def client(self, **kwargs: object) -> httpx.Client:
@@ -36,6 +37,13 @@ class ServerProcess:
 
     def log_lines(self) -> list[str]:
         return self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+
+    def stderr_lines(self) -> list[str]:
+        return self.stderr_path.read_text(encoding="utf-8", errors="replace").splitlines()
+
+    def output(self) -> str:
+        """Both streams, for failure messages."""
+        return "\n".join([*self.log_lines(), "--- stderr ---", *self.stderr_lines()])
 
     def terminate(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int:
         if self.process.poll() is None:
@@ -78,15 +86,21 @@ def running_server(
     )
     port = free_port()
     log_path = tmp_path / f"server-{port}.log"
-    with log_path.open("wb") as log:
+    stderr_path = tmp_path / f"server-{port}.stderr"
+    with log_path.open("wb") as log, stderr_path.open("wb") as errors:
         process = subprocess.Popen(
             [sys.executable, *command],
             cwd=tmp_path,
             env={**server_env(tmp_path, port, env), "PYTHONPATH": str(ROOT)},
             stdout=log,
-            stderr=subprocess.STDOUT,
+            stderr=errors,
         )
-    server = ServerProcess(url=f"http://127.0.0.1:{port}", process=process, log_path=log_path)
+    server = ServerProcess(
+        url=f"http://127.0.0.1:{port}",
+        process=process,
+        log_path=log_path,
+        stderr_path=stderr_path,
+    )
     try:
         _wait_until_up(server, startup_timeout)
         yield server
@@ -105,7 +119,7 @@ def _wait_until_up(server: ServerProcess, timeout: float) -> None:
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             raise RuntimeError(
-                f"server exited with {server.process.returncode}:\n" + "\n".join(server.log_lines())
+                f"server exited with {server.process.returncode}:\n" + server.output()
             )
         try:
             if httpx.get(server.url + "/health", timeout=1).status_code == 200:
@@ -113,4 +127,4 @@ def _wait_until_up(server: ServerProcess, timeout: float) -> None:
         except httpx.TransportError:
             pass
         time.sleep(0.1)
-    raise RuntimeError("server did not answer /health in time:\n" + "\n".join(server.log_lines()))
+    raise RuntimeError("server did not answer /health in time:\n" + server.output())

@@ -91,7 +91,7 @@ class UserOut(msgspec.Struct, kw_only=True, rename="camel"):
         )
 
 
-class CreatedUserOut(UserOut, kw_only=True):
+class CreatedUserOut(UserOut, kw_only=True, omit_defaults=True):
     initial_password: str | None = None  # present only when the server generated it
 
 
