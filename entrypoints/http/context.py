@@ -19,6 +19,7 @@ from opentelemetry import trace
 from adapters.telemetry.logging import log_context
 
 REQUEST_ID_HEADER = b"x-request-id"
+MEDIA_PREFIX = "/media/"
 _WELL_FORMED_ID = re.compile(rb"^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$")
 _TRACEPARENT = re.compile(rb"^[0-9a-f]{2}-(?P<trace>[0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
 _ZERO_TRACE = b"0" * 32
@@ -151,13 +152,22 @@ def response_headers_hook(*, production: bool) -> Any:
     """A ``before_send`` hook adding the request id and security headers to every response."""
     fixed = security_headers(production=production)
     fixed_names = {name for name, _ in fixed}
+    media_fixed = [
+        (name, b"cross-origin" if name == b"cross-origin-resource-policy" else value)
+        for name, value in fixed
+    ]
 
     async def before_send(message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start":
             return
         headers = [h for h in message.get("headers", ()) if h[0].lower() not in fixed_names]
         headers = [h for h in headers if h[0].lower() != REQUEST_ID_HEADER]
-        headers.extend(fixed)
+        if scope.get("path", "").startswith(MEDIA_PREFIX):
+            # Media is fetched by <video>/<img> on the front end's own origin: allow it across
+            # origins (the signed URL is the authorization, not the origin).
+            headers.extend(media_fixed)
+        else:
+            headers.extend(fixed)
         headers.append((REQUEST_ID_HEADER, request_id(scope).encode()))
         message["headers"] = headers
 

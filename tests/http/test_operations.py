@@ -65,7 +65,10 @@ def test_ready_lists_each_dependency(client: TestClient[Any]) -> None:
     response = client.get("/ready")
     assert response.status_code == 200
     assert response.json() == {
-        "data": {"status": "ready", "checks": {"data_dir": "ok", "sqlite": "ok"}}
+        "data": {
+            "status": "ready",
+            "checks": {"data_dir": "ok", "sqlite": "ok", "media_dir": "ok"},
+        }
     }
 
 
@@ -88,7 +91,8 @@ def test_the_store_is_named_in_readiness_when_it_is_mongodb(
 ) -> None:
     database = f"ready_{uuid.uuid4().hex[:8]}"
     client = make_client(MONGODB_URI=mongo_uri, MONGODB_DATABASE=database)
-    assert client.get("/ready").json()["data"]["checks"] == {"data_dir": "ok", "mongodb": "ok"}
+    checks = client.get("/ready").json()["data"]["checks"]
+    assert checks == {"data_dir": "ok", "mongodb": "ok", "media_dir": "ok"}
 
 
 class _HangingProbe:
@@ -220,3 +224,11 @@ def test_docs_page_loads_nothing_from_other_hosts(client: TestClient[Any]) -> No
         asset = client.get(ref)
         assert asset.status_code == 200, ref
         assert len(asset.content) > 100
+
+
+def test_media_may_be_embedded_across_origins_the_api_may_not(client: TestClient[Any]) -> None:
+    # A <video> on the front end's origin loads /media/download: CORP must allow it there.
+    media = client.get("/media/download", params={"token": "not-a-token"})
+    assert media.status_code == 403
+    assert media.headers["cross-origin-resource-policy"] == "cross-origin"
+    assert client.get("/health").headers["cross-origin-resource-policy"] == "same-origin"
