@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import report, runner
+from bench.media import run_media_bench
 from bench.persistence import run_persistence_bench
 from bench.persistence_report import persistence_table
 from bench.targets import TARGETS, Target
@@ -30,8 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--list", action="store_true", help="list the targets and exit")
     parser.add_argument(
         "--sections",
-        default="http,persistence",
-        help="comma-separated: http (wrk against server processes), persistence (SQLite)",
+        default="http,persistence,media",
+        help="comma-separated: http (wrk against server processes), persistence (SQLite), "
+        "media (a 200 MB upload to the local store: server memory)",
     )
     parser.add_argument("--out", type=Path, default=report.RESULTS_DIR, help="results folder")
     return parser
@@ -68,6 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "persistence" in sections:
         print("persistence: SQLite inserts and indexed lists at 10k and 1M rows ...", flush=True)
         data["persistence"] = run_persistence_bench()
+    if "media" in sections:
+        print("media: a 200 MB upload to the local store, server memory sampled ...", flush=True)
+        data["media"] = run_media_bench()
     paths = report.write(data, started, args.out)
     print()
     if "http" in sections:
@@ -75,6 +80,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print()
     if "persistence" in sections:
         print(persistence_table(data["persistence"]))
+        print()
+    if "media" in sections:
+        media = data["media"]
+        print(
+            f"local upload of {media['size_mb']} MB: {media['mb_per_s']} MB/s; server RSS "
+            f"{media['rss_before_mb']} MB before, {media['rss_peak_mb']} MB peak during, "
+            f"growth {media['rss_growth_mb']} MB"
+        )
         print()
     for path in paths:
         print(f"wrote {path}")
