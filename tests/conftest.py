@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from litestar.testing import TestClient
@@ -55,11 +56,13 @@ def make_settings(tmp_path: Path) -> SettingsFactory:
 @pytest.fixture
 def make_client(
     make_settings: SettingsFactory,
-) -> Iterator[Callable[..., TestClient]]:  # type: ignore[type-arg]
+) -> Iterator[Callable[..., TestClient[Any]]]:
     """An in-process client over the real app; keyword arguments are environment variables."""
-    clients: list[TestClient] = []  # type: ignore[type-arg]
+    clients: list[TestClient[Any]] = []
 
-    def make(extra_routes: list[ControllerRouterHandler] | None = None, **env: str) -> TestClient:  # type: ignore[type-arg]
+    def make(
+        extra_routes: list[ControllerRouterHandler] | None = None, **env: str
+    ) -> TestClient[Any]:
         # Real argon2id costs ~0.3 s a hash: in-process HTTP tests use cheap parameters.
         container = bootstrap(
             make_settings(**env), password_hasher=Argon2PasswordHasher.insecure_for_tests()

@@ -14,7 +14,7 @@ import sys
 
 # purpose -> [(command that must exist, Debian package providing it)]
 NEEDS: dict[str, list[tuple[str, str]]] = {
-    "test": [("chromium", "chromium")],
+    "test": [("chromium", "chromium"), ("openssl", "openssl")],
     "bench": [("wrk", "wrk")],
 }
 

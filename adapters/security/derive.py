@@ -15,6 +15,7 @@ def derive_secret(signing_key: OKPKey | OctKey, purpose: str) -> bytes:
     if isinstance(signing_key, OctKey):
         material = signing_key.raw_value
     else:
+        # joserfc types ``private_key`` as any OKP curve's key (or None); ours is Ed25519.
         material = signing_key.private_key.private_bytes(  # type: ignore[union-attr]
             Encoding.Raw, PrivateFormat.Raw, NoEncryption()
         )

@@ -33,7 +33,7 @@ OPS_PATHS = ["/health", "/ready", "/metrics"]
 class MetricsController(PrometheusController):
     path = "/metrics"
     include_in_schema = False
-    opt = {SKIP_RATE_LIMIT: True}  # noqa: RUF012  (Litestar reads it as a class attribute)
+    opt = {SKIP_RATE_LIMIT: True}
 
 
 def _version() -> str:

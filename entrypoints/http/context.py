@@ -36,6 +36,7 @@ def _header(scope: Scope | Mapping[str, Any], name: bytes) -> bytes | None:
 
 def request_id(scope: Scope | Mapping[str, Any]) -> str:
     """The request's id, computed on first use and then stable for the whole request."""
+    # Read-only Mappings are accepted for convenience; every ASGI scope is a real dict.
     state = scope.setdefault("state", {})  # type: ignore[union-attr]
     existing = state.get("request_id")
     if existing:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from domain.identity.access import Actor, Capability, Owned, authorize, can
 from domain.identity.errors import UserNotFoundError
 from domain.identity.model import Role
-from domain.shared.errors import ForbiddenError, NotFoundError
+from domain.shared.errors import DomainError, ForbiddenError, NotFoundError
 from domain.shared.ids import StudioId, UserId
 
 C = Capability
@@ -89,7 +89,7 @@ def check(actor: Actor, capability: Capability, resource: Owned | None, allowed:
         authorize(actor, capability, resource)  # does not raise
         return
     other_studio = resource is not None and resource.studio_id != actor.studio_id
-    expected_error: type[Exception] = NotFoundError if other_studio else ForbiddenError
+    expected_error: type[DomainError] = NotFoundError if other_studio else ForbiddenError
     with pytest.raises(expected_error) as caught:
         authorize(actor, capability, resource)
     if other_studio:
@@ -97,7 +97,7 @@ def check(actor: Actor, capability: Capability, resource: Owned | None, allowed:
         assert not isinstance(caught.value, ForbiddenError)
     else:
         assert not isinstance(caught.value, NotFoundError)
-        assert caught.value.code == "forbidden"  # type: ignore[attr-defined]
+        assert caught.value.code == "forbidden"
 
 
 def test_the_restated_table_names_every_capability_once() -> None:

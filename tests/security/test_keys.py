@@ -1,6 +1,5 @@
 """Signing keys: PEM files, the generated embedded default, HS256 secrets."""
 
-import shutil
 import stat
 import subprocess
 import threading
@@ -113,7 +112,6 @@ def test_a_verification_key_keeps_only_the_public_part_of_a_private_pem() -> Non
     assert "d" not in key.as_dict()
 
 
-@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
 def test_keys_written_by_openssl_load(tmp_path: Path) -> None:
     private_path, public_path = tmp_path / "jwt.pem", tmp_path / "jwt.pub.pem"
     subprocess.run(

@@ -25,7 +25,7 @@ from entrypoints.http.identity.schemas import (
 
 class AuthController(Controller):
     path = "/auth"
-    tags = ["auth"]  # noqa: RUF012  (Litestar reads it as a class attribute)
+    tags = ["auth"]
 
     @post("/register", status_code=201)
     async def register(

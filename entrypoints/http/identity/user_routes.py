@@ -46,8 +46,8 @@ RoleParam = Annotated[Role | None, QueryParameter(description="Only users with t
 
 class UsersController(Controller):
     path = "/users"
-    tags = ["users"]  # noqa: RUF012
-    dependencies = {"actor": Provide(current_actor)}  # noqa: RUF012
+    tags = ["users"]
+    dependencies = {"actor": Provide(current_actor)}
 
     @get("/")
     async def list_users(

@@ -35,8 +35,8 @@ NEWEST_FIRST = SortSpec("createdAt", Direction.DESC)
 
 class UploadsController(Controller):
     path = "/uploads"
-    tags = ["uploads"]  # noqa: RUF012  (Litestar reads it as a class attribute)
-    dependencies = {"actor": Provide(current_actor)}  # noqa: RUF012
+    tags = ["uploads"]
+    dependencies = {"actor": Provide(current_actor)}
 
     @post("/presign", status_code=200)
     async def presign(
@@ -80,8 +80,8 @@ class UploadsController(Controller):
 
 class CreatorVideosController(Controller):
     path = "/creator/videos"
-    tags = ["creator"]  # noqa: RUF012
-    dependencies = {"actor": Provide(current_actor)}  # noqa: RUF012
+    tags = ["creator"]
+    dependencies = {"actor": Provide(current_actor)}
 
     @post("/", status_code=201)
     async def register(
