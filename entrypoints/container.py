@@ -23,6 +23,7 @@ from adapters.system.data_dir import DataDirectoryProbe
 from adapters.system.ids import UuidV7Generator
 from adapters.telemetry.logging import log_context
 from adapters.telemetry.tracing import OtlpTracing
+from application.audit.list_events import ListAuditEventsHandler
 from application.audit.trail import AuditTrail
 from application.identity.authenticate import AuthenticateHandler, GetCurrentUserHandler
 from application.identity.login import LoginHandler
@@ -30,7 +31,12 @@ from application.identity.password import ChangePasswordHandler
 from application.identity.refresh import LogoutHandler, RefreshHandler
 from application.identity.register import RegisterHandler
 from application.identity.signing_in import SessionIssuer
-from application.identity.studios import CreateStudioHandler, EnsureDemoStudioHandler
+from application.identity.studios import (
+    CreateStudioHandler,
+    EnsureDemoStudioHandler,
+    GetOwnStudioHandler,
+    UpdateStudioHandler,
+)
 from application.identity.users import (
     CreateUserHandler,
     GetUserHandler,
@@ -304,6 +310,11 @@ class Container(containers.DeclarativeContainer):
         SweepUploadsHandler, persistence=persistence, blob_store=blob_store, clock=clock
     )
 
+    get_own_studio = providers.Factory(GetOwnStudioHandler, persistence=persistence)
+    update_studio = providers.Factory(
+        UpdateStudioHandler, persistence=persistence, audit=audit_trail, clock=clock
+    )
+    list_audit_events = providers.Factory(ListAuditEventsHandler, persistence=persistence)
     ensure_demo_studio = providers.Factory(
         EnsureDemoStudioHandler, persistence=persistence, create_studio=create_studio
     )

@@ -1,11 +1,19 @@
 """Creating studios with their first admin; the demo studio of a fresh embedded install."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from application.audit.trail import AuditTrail
 from application.identity.security import CommonPasswords, PasswordHasher, SecretTokens
 from application.shared.ports import Clock, IdGenerator, Persistence
-from domain.identity.model import Role, Studio, User, check_slug, normalize_email
+from domain.identity.access import Actor, Capability, authorize
+from domain.identity.model import (
+    Role,
+    Studio,
+    StudioSettings,
+    User,
+    check_slug,
+    normalize_email,
+)
 from domain.identity.passwords import check_new_password
 from domain.shared.ids import StudioId, UserId
 
@@ -119,3 +127,70 @@ class EnsureDemoStudioHandler:
                 admin_password=admin_password,
             )
         )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetOwnStudio:
+    actor: Actor
+
+
+class GetOwnStudioHandler:
+    """The caller's studio, with its settings (any member)."""
+
+    def __init__(self, persistence: Persistence) -> None:
+        self._persistence = persistence
+
+    async def __call__(self, query: GetOwnStudio) -> Studio:
+        authorize(query.actor, Capability.BROWSE_CATALOG)
+        async with self._persistence.unit_of_work(read_only=True) as uow:
+            return await uow.studios.get(query.actor.studio_id)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpdateStudio:
+    actor: Actor
+    name: str | None = None
+    self_signup_roles: frozenset[Role] | None = None
+    free_episodes_per_series: int | None = None
+
+
+class UpdateStudioHandler:
+    """Rename the studio or change its settings (admins)."""
+
+    def __init__(self, *, persistence: Persistence, audit: AuditTrail, clock: Clock) -> None:
+        self._persistence = persistence
+        self._audit = audit
+        self._clock = clock
+
+    async def __call__(self, command: UpdateStudio) -> Studio:
+        actor = command.actor
+        authorize(actor, Capability.MANAGE_STUDIO)
+        now = self._clock.now()
+        async with self._persistence.unit_of_work() as uow:
+            studio = await uow.studios.get(actor.studio_id)
+            current = studio.settings
+            roles = command.self_signup_roles
+            free = command.free_episodes_per_series
+            settings = StudioSettings(
+                self_signup_roles=current.self_signup_roles if roles is None else roles,
+                free_episodes_per_series=current.free_episodes_per_series if free is None else free,
+            )
+            name = (command.name or studio.name).strip()
+            changed = replace(studio, name=name, settings=settings, updated_at=now)
+            saved = await uow.studios.save(changed, expected_revision=studio.revision)
+            await self._audit.record(
+                uow,
+                studio_id=studio.id,
+                actor=actor,
+                action="studio.updated",
+                resource_type="studio",
+                resource_id=studio.id,
+                at=now,
+                details={
+                    "name": saved.name,
+                    "selfSignupRoles": ",".join(sorted(saved.settings.self_signup_roles)),
+                    "freeEpisodesPerSeries": str(saved.settings.free_episodes_per_series),
+                },
+            )
+            await uow.commit()
+        return saved

@@ -15,6 +15,7 @@ from litestar.types import ControllerRouterHandler
 
 from entrypoints.bootstrap import running
 from entrypoints.container import Container
+from entrypoints.http.audit_routes import list_audit_events
 from entrypoints.http.context import RequestEdge, response_headers_hook
 from entrypoints.http.docs import docs_routes, openapi_config
 from entrypoints.http.errors import exception_handlers
@@ -67,6 +68,9 @@ PROVIDED = (
     "complete_multipart_upload",
     "register_video",
     "list_own_videos",
+    "get_own_studio",
+    "update_studio",
+    "list_audit_events",
 )
 
 
@@ -170,6 +174,7 @@ def create_app(
             UsersController,
             jwks,
             *studio_routes(open_signup=settings.studio_signup == "open"),
+            list_audit_events,
             UploadsController,
             CreatorVideosController,
             *media_routes(container),
