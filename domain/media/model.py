@@ -82,7 +82,7 @@ def storage_key(
 
 def check_storage_key(key: str) -> str:
     """A key given back by a client must be one this server could have made."""
-    if len(key) > 300 or ".." in key or not _KEY.match(key):
+    if len(key) > 300 or ".." in key or not _KEY.fullmatch(key):
         raise InvalidStorageKeyError()
     return key
 
