@@ -25,6 +25,7 @@ from adapters.telemetry.logging import log_context
 from adapters.telemetry.tracing import OtlpTracing
 from application.audit.list_events import ListAuditEventsHandler
 from application.audit.trail import AuditTrail
+from application.identity.accounts import Accounts
 from application.identity.authenticate import AuthenticateHandler, GetCurrentUserHandler
 from application.identity.login import LoginHandler
 from application.identity.password import ChangePasswordHandler
@@ -196,6 +197,13 @@ class Container(containers.DeclarativeContainer):
     audit_trail = providers.Singleton(
         AuditTrail, ids=ids, correlation_id=providers.Object(_correlation_id)
     )
+    accounts = providers.Singleton(
+        Accounts,
+        hasher=password_hasher,
+        common_passwords=common_passwords,
+        secrets=secrets,
+        ids=ids,
+    )
     session_issuer = providers.Singleton(
         SessionIssuer,
         access_tokens=access_tokens,
@@ -214,12 +222,10 @@ class Container(containers.DeclarativeContainer):
     register = providers.Factory(
         RegisterHandler,
         persistence=persistence,
-        hasher=password_hasher,
-        common_passwords=common_passwords,
+        accounts=accounts,
         issuer=session_issuer,
         audit=audit_trail,
         clock=clock,
-        ids=ids,
         default_studio=settings.provided.default_studio,
     )
     login = providers.Factory(
@@ -245,7 +251,7 @@ class Container(containers.DeclarativeContainer):
         ChangePasswordHandler,
         persistence=persistence,
         hasher=password_hasher,
-        common_passwords=common_passwords,
+        accounts=accounts,
         issuer=session_issuer,
         audit=audit_trail,
         clock=clock,
@@ -255,12 +261,9 @@ class Container(containers.DeclarativeContainer):
     create_user = providers.Factory(
         CreateUserHandler,
         persistence=persistence,
-        hasher=password_hasher,
-        common_passwords=common_passwords,
-        secrets=secrets,
+        accounts=accounts,
         audit=audit_trail,
         clock=clock,
-        ids=ids,
     )
     update_user = providers.Factory(
         UpdateUserHandler, persistence=persistence, audit=audit_trail, clock=clock
@@ -268,9 +271,7 @@ class Container(containers.DeclarativeContainer):
     create_studio = providers.Factory(
         CreateStudioHandler,
         persistence=persistence,
-        hasher=password_hasher,
-        common_passwords=common_passwords,
-        secrets=secrets,
+        accounts=accounts,
         audit=audit_trail,
         clock=clock,
         ids=ids,

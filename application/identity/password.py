@@ -3,12 +3,12 @@
 from dataclasses import dataclass, replace
 
 from application.audit.trail import AuditTrail
-from application.identity.security import CommonPasswords, PasswordHasher
+from application.identity.accounts import Accounts
+from application.identity.security import PasswordHasher
 from application.identity.signing_in import SessionIssuer, SignedIn
 from application.shared.ports import Clock, Persistence
 from domain.identity.access import Actor, Capability, authorize
 from domain.identity.errors import CurrentPasswordIncorrectError
-from domain.identity.passwords import check_new_password
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -24,14 +24,14 @@ class ChangePasswordHandler:
         *,
         persistence: Persistence,
         hasher: PasswordHasher,
-        common_passwords: CommonPasswords,
+        accounts: Accounts,
         issuer: SessionIssuer,
         audit: AuditTrail,
         clock: Clock,
     ) -> None:
         self._persistence = persistence
         self._hasher = hasher
-        self._common = common_passwords
+        self._accounts = accounts
         self._issuer = issuer
         self._audit = audit
         self._clock = clock
@@ -43,8 +43,7 @@ class ChangePasswordHandler:
             user = await uow.users.get(actor.studio_id, actor.user_id)
         if not (await self._hasher.verify(user.password_hash, command.current_password)).ok:
             raise CurrentPasswordIncorrectError(details={"field": "currentPassword"})
-        check_new_password(command.new_password, common=self._common)
-        new_hash = await self._hasher.hash(command.new_password)
+        new_hash = await self._accounts.password_hash(command.new_password)
         now = self._clock.now()
         async with self._persistence.unit_of_work() as uow:
             saved = await uow.users.save(

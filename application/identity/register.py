@@ -3,13 +3,11 @@
 from dataclasses import dataclass
 
 from application.audit.trail import AuditTrail
-from application.identity.security import CommonPasswords, PasswordHasher
+from application.identity.accounts import Accounts
 from application.identity.signing_in import SessionIssuer, SignedIn
-from application.shared.ports import Clock, IdGenerator, Persistence
+from application.shared.ports import Clock, Persistence
 from domain.identity.errors import RoleNotAllowedError
-from domain.identity.model import Role, User, normalize_email
-from domain.identity.passwords import check_new_password
-from domain.shared.ids import UserId
+from domain.identity.model import Role
 
 # The micro-drama API calls artists "creators"; both names are accepted at registration.
 ROLE_ALIASES = {"creator": Role.ARTIST}
@@ -41,27 +39,21 @@ class RegisterHandler:
         self,
         *,
         persistence: Persistence,
-        hasher: PasswordHasher,
-        common_passwords: CommonPasswords,
+        accounts: Accounts,
         issuer: SessionIssuer,
         audit: AuditTrail,
         clock: Clock,
-        ids: IdGenerator,
         default_studio: str,
     ) -> None:
         self._persistence = persistence
-        self._hasher = hasher
-        self._common = common_passwords
+        self._accounts = accounts
         self._issuer = issuer
         self._audit = audit
         self._clock = clock
-        self._ids = ids
         self._default_studio = default_studio
 
     async def __call__(self, command: Register) -> SignedIn:
-        email = normalize_email(command.email)
         role = requested_role(command.role)
-        check_new_password(command.password, common=self._common)
         async with self._persistence.unit_of_work(read_only=True) as uow:
             studio = await uow.studios.get_by_slug(command.studio or self._default_studio)
         if role not in studio.settings.self_signup_roles:
@@ -70,17 +62,14 @@ class RegisterHandler:
                 f"Registration cannot grant the {role} role in this studio.",
                 details={"allowed": sorted(studio.settings.self_signup_roles)},
             )
-        password_hash = await self._hasher.hash(command.password)
         now = self._clock.now()
-        user = User(
-            id=UserId(self._ids.new_id()),
+        user, _ = await self._accounts.new_user(
             studio_id=studio.id,
-            email=email,
-            name=command.name.strip(),
+            email=command.email,
+            name=command.name,
             role=role,
-            password_hash=password_hash,
-            created_at=now,
-            updated_at=now,
+            password=command.password,
+            at=now,
         )
         session, refresh_token = self._issuer.open_session(user, at=now)
         async with self._persistence.unit_of_work() as uow:

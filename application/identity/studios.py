@@ -3,7 +3,7 @@
 from dataclasses import dataclass, replace
 
 from application.audit.trail import AuditTrail
-from application.identity.security import CommonPasswords, PasswordHasher, SecretTokens
+from application.identity.accounts import Accounts
 from application.shared.ports import Clock, IdGenerator, Persistence
 from domain.identity.access import Actor, Capability, authorize
 from domain.identity.model import (
@@ -12,10 +12,8 @@ from domain.identity.model import (
     StudioSettings,
     User,
     check_slug,
-    normalize_email,
 )
-from domain.identity.passwords import check_new_password
-from domain.shared.ids import StudioId, UserId
+from domain.shared.ids import StudioId
 
 DEMO_STUDIO_SLUG = "demo"
 
@@ -47,30 +45,19 @@ class CreateStudioHandler:
         self,
         *,
         persistence: Persistence,
-        hasher: PasswordHasher,
-        common_passwords: CommonPasswords,
-        secrets: SecretTokens,
+        accounts: Accounts,
         audit: AuditTrail,
         clock: Clock,
         ids: IdGenerator,
     ) -> None:
         self._persistence = persistence
-        self._hasher = hasher
-        self._common = common_passwords
-        self._secrets = secrets
+        self._accounts = accounts
         self._audit = audit
         self._clock = clock
         self._ids = ids
 
     async def __call__(self, command: CreateStudio) -> CreatedStudio:
         slug = check_slug(command.slug)
-        email = normalize_email(command.admin_email)
-        generated = None
-        password = command.admin_password
-        if password is None:
-            generated = password = self._secrets.new_secret()
-        check_new_password(password, common=self._common)
-        password_hash = await self._hasher.hash(password)
         now = self._clock.now()
         studio = Studio(
             id=StudioId(self._ids.new_id()),
@@ -79,15 +66,13 @@ class CreateStudioHandler:
             created_at=now,
             updated_at=now,
         )
-        admin = User(
-            id=UserId(self._ids.new_id()),
+        admin, generated = await self._accounts.new_user(
             studio_id=studio.id,
-            email=email,
-            name=command.admin_name.strip(),
+            email=command.admin_email,
+            name=command.admin_name,
             role=Role.ADMIN,
-            password_hash=password_hash,
-            created_at=now,
-            updated_at=now,
+            password=command.admin_password,
+            at=now,
         )
         async with self._persistence.unit_of_work() as uow:
             await uow.studios.add(studio)

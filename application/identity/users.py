@@ -3,13 +3,12 @@
 from dataclasses import dataclass
 
 from application.audit.trail import AuditTrail
+from application.identity.accounts import Accounts
 from application.identity.ports import UserQuery
-from application.identity.security import CommonPasswords, PasswordHasher, SecretTokens
-from application.shared.ports import Clock, IdGenerator, Persistence
+from application.shared.ports import Clock, Persistence
 from domain.identity.access import Actor, Capability, authorize
 from domain.identity.errors import CannotChangeOwnAccessError, UserNotFoundError
-from domain.identity.model import Role, User, normalize_email
-from domain.identity.passwords import check_new_password
+from domain.identity.model import Role, User
 from domain.shared.errors import InvalidInputError
 from domain.shared.ids import UserId, canonical_id
 from domain.shared.paging import Page
@@ -57,44 +56,24 @@ class ListUsersHandler:
 
 class CreateUserHandler:
     def __init__(
-        self,
-        *,
-        persistence: Persistence,
-        hasher: PasswordHasher,
-        common_passwords: CommonPasswords,
-        secrets: SecretTokens,
-        audit: AuditTrail,
-        clock: Clock,
-        ids: IdGenerator,
+        self, *, persistence: Persistence, accounts: Accounts, audit: AuditTrail, clock: Clock
     ) -> None:
         self._persistence = persistence
-        self._hasher = hasher
-        self._common = common_passwords
-        self._secrets = secrets
+        self._accounts = accounts
         self._audit = audit
         self._clock = clock
-        self._ids = ids
 
     async def __call__(self, command: CreateUser) -> CreatedUser:
         actor = command.actor
         authorize(actor, Capability.MANAGE_USERS)
-        email = normalize_email(command.email)
-        generated = None
-        password = command.password
-        if password is None:
-            generated = password = self._secrets.new_secret()
-        check_new_password(password, common=self._common)
-        password_hash = await self._hasher.hash(password)
         now = self._clock.now()
-        user = User(
-            id=UserId(self._ids.new_id()),
+        user, generated = await self._accounts.new_user(
             studio_id=actor.studio_id,
-            email=email,
-            name=command.name.strip(),
+            email=command.email,
+            name=command.name,
             role=command.role,
-            password_hash=password_hash,
-            created_at=now,
-            updated_at=now,
+            password=command.password,
+            at=now,
         )
         async with self._persistence.unit_of_work() as uow:
             await uow.users.add(user)
