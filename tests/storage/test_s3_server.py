@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from tests.support.s3_server import ROOT
+from tests.support.service_process import ROOT
 
 pytestmark = pytest.mark.server
 

@@ -19,58 +19,18 @@ import asyncio
 import contextlib
 import os
 import signal
-import subprocess
 import sys
 import threading
 from collections.abc import Callable
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-STARTUP_TIMEOUT_SECONDS = 30.0
-STOP_TIMEOUT_SECONDS = 10.0
-_EXIT_WITH_STDIN = "--exit-with-stdin"
+from tests.support.service_process import EXIT_WITH_STDIN, start_service_process
 
 
 def start_mongo_server() -> tuple[str, Callable[[], None]]:
     """Start the server process; return its URI and an idempotent ``stop()``."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.mongo_server", _EXIT_WITH_STDIN],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
+    return start_service_process(
+        "tests.support.mongo_server", expect_prefix="mongodb://", name="the mongoeco server"
     )
-    assert process.stdout is not None
-    first_line: list[str] = []
-    # readline() blocks; a reader thread lets the wait time out if the server never answers.
-    reader = threading.Thread(
-        target=lambda: first_line.append(process.stdout.readline() if process.stdout else ""),
-        daemon=True,
-    )
-    reader.start()
-    reader.join(STARTUP_TIMEOUT_SECONDS)
-    uri = first_line[0].strip() if first_line else ""
-
-    def stop() -> None:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=STOP_TIMEOUT_SECONDS)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        for stream in (process.stdin, process.stdout):
-            if stream is not None:
-                stream.close()
-
-    if not uri.startswith("mongodb://"):
-        stop()
-        raise RuntimeError(
-            f"the mongoeco server did not start (exit code {process.returncode}, said {uri!r})"
-        )
-    return uri, stop
 
 
 async def _serve(host: str, port: int, *, exit_with_stdin: bool) -> None:
@@ -97,7 +57,7 @@ def main() -> None:
     host = os.environ.get("MONGOECO_HOST", "127.0.0.1")
     port = int(os.environ.get("MONGOECO_PORT", "0"))
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(host, port, exit_with_stdin=_EXIT_WITH_STDIN in sys.argv[1:]))
+        asyncio.run(_serve(host, port, exit_with_stdin=EXIT_WITH_STDIN in sys.argv[1:]))
 
 
 if __name__ == "__main__":

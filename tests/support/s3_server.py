@@ -22,22 +22,18 @@ import functools
 import logging
 import os
 import signal
-import subprocess
 import sys
 import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING
+
+from tests.support.service_process import EXIT_WITH_STDIN, start_service_process
 
 if TYPE_CHECKING:
     import aioboto3
 
-ROOT = Path(__file__).resolve().parents[2]
-STARTUP_TIMEOUT_SECONDS = 30.0
-STOP_TIMEOUT_SECONDS = 10.0
-_EXIT_WITH_STDIN = "--exit-with-stdin"
 
 # moto checks no credentials, but botocore signs nothing without some: any will do.
 TEST_ACCESS_KEY_ID = "testing"
@@ -47,44 +43,9 @@ TEST_REGION = "us-east-1"
 
 def start_s3_server() -> tuple[str, Callable[[], None]]:
     """Start the server process; return its endpoint URL and an idempotent ``stop()``."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.s3_server", _EXIT_WITH_STDIN],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
+    return start_service_process(
+        "tests.support.s3_server", expect_prefix="http://", name="moto's S3 server"
     )
-    assert process.stdout is not None
-    first_line: list[str] = []
-    # readline() blocks; a reader thread lets the wait time out if the server never answers.
-    reader = threading.Thread(
-        target=lambda: first_line.append(process.stdout.readline() if process.stdout else ""),
-        daemon=True,
-    )
-    reader.start()
-    reader.join(STARTUP_TIMEOUT_SECONDS)
-    endpoint = first_line[0].strip() if first_line else ""
-
-    def stop() -> None:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=STOP_TIMEOUT_SECONDS)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        for stream in (process.stdin, process.stdout):
-            if stream is not None:
-                stream.close()
-
-    if not endpoint.startswith("http://"):
-        stop()
-        raise RuntimeError(
-            f"moto's S3 server did not start (exit code {process.returncode}, said {endpoint!r})"
-        )
-    return endpoint, stop
 
 
 _shared: tuple[str, Callable[[], None]] | None = None
@@ -173,7 +134,7 @@ def main() -> None:
     host = os.environ.get("MOTO_HOST", "127.0.0.1")
     port = int(os.environ.get("MOTO_PORT", "0"))
     with contextlib.suppress(KeyboardInterrupt):
-        _serve(host, port, exit_with_stdin=_EXIT_WITH_STDIN in sys.argv[1:])
+        _serve(host, port, exit_with_stdin=EXIT_WITH_STDIN in sys.argv[1:])
 
 
 if __name__ == "__main__":

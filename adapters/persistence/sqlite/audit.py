@@ -23,7 +23,7 @@ AUDIT_COLUMNS = (
     "id, studio_id, actor_id, action, resource_type, resource_id, at, correlation_id, details"
 )
 INSERT_AUDIT_EVENT_SQL = (
-    f"INSERT INTO audit_events ({AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
+    f"INSERT INTO audit_events ({AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 AUDIT_LIST = ListSpec(table="audit_events", columns=AUDIT_COLUMNS, sort_columns={"at": (6, int)})
 

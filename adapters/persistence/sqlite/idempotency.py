@@ -11,13 +11,13 @@ from domain.shared.ids import StudioId
 
 IDEMPOTENCY_COLUMNS = "studio_id, scope, key, fingerprint, response, created_at, expires_at"
 IDEMPOTENCY_GET_SQL = (
-    f"SELECT {IDEMPOTENCY_COLUMNS} FROM idempotency_records"  # noqa: S608
+    f"SELECT {IDEMPOTENCY_COLUMNS} FROM idempotency_records"
     " WHERE studio_id = ? AND scope = ? AND key = ? AND expires_at > ?"
 )
 # One statement decides: insert, or take over a record that has expired at ``at``, or change
 # nothing (0 rows) because a live record holds the key.
 IDEMPOTENCY_PUT_SQL = (
-    f"INSERT INTO idempotency_records ({IDEMPOTENCY_COLUMNS})"  # noqa: S608
+    f"INSERT INTO idempotency_records ({IDEMPOTENCY_COLUMNS})"
     " VALUES (?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (studio_id, scope, key) DO UPDATE SET"
     " fingerprint = excluded.fingerprint, response = excluded.response,"

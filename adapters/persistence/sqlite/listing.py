@@ -58,7 +58,7 @@ def list_statements(
     conditions = [condition for condition, _ in filters]
     params: list[Any] = [value for _, value in filters]
     count = Statement(
-        f"SELECT count(*) FROM {spec.table} WHERE {_all(conditions)}",  # noqa: S608
+        f"SELECT count(*) FROM {spec.table} WHERE {_all(conditions)}",
         tuple(params),
     )
     if isinstance(window, KeysetWindow) and window.after is not None:
@@ -69,7 +69,7 @@ def list_statements(
         params += [value, after_id]
     direction = "DESC" if descending else "ASC"
     select = (
-        f"SELECT {spec.columns} FROM {spec.table} WHERE {_all(conditions)}"  # noqa: S608
+        f"SELECT {spec.columns} FROM {spec.table} WHERE {_all(conditions)}"
         f" ORDER BY {sort_column} {direction}, id {direction}"
     )
     if isinstance(window, KeysetWindow):

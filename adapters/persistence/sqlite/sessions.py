@@ -18,9 +18,9 @@ from domain.identity.errors import SessionNotFoundError
 from domain.identity.model import RefreshSession
 from domain.shared.ids import SessionId, StudioId, UserId
 
-SESSION_BY_ID_SQL = f"SELECT {SESSION_COLUMNS} FROM sessions WHERE studio_id = ? AND id = ?"  # noqa: S608
+SESSION_BY_ID_SQL = f"SELECT {SESSION_COLUMNS} FROM sessions WHERE studio_id = ? AND id = ?"
 INSERT_SESSION_SQL = (
-    f"INSERT INTO sessions ({SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
+    f"INSERT INTO sessions ({SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 UPDATE_SESSION_SQL = (
     "UPDATE sessions SET user_id = ?, token_hash = ?, spent_hashes = ?, created_at = ?,"

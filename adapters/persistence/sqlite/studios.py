@@ -11,9 +11,9 @@ from domain.identity.errors import StudioNotFoundError, StudioSlugTakenError
 from domain.identity.model import Studio
 from domain.shared.ids import StudioId
 
-STUDIO_BY_ID_SQL = f"SELECT {STUDIO_COLUMNS} FROM studios WHERE id = ?"  # noqa: S608
-STUDIO_BY_SLUG_SQL = f"SELECT {STUDIO_COLUMNS} FROM studios WHERE slug = ?"  # noqa: S608
-INSERT_STUDIO_SQL = f"INSERT INTO studios ({STUDIO_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
+STUDIO_BY_ID_SQL = f"SELECT {STUDIO_COLUMNS} FROM studios WHERE id = ?"
+STUDIO_BY_SLUG_SQL = f"SELECT {STUDIO_COLUMNS} FROM studios WHERE slug = ?"
+INSERT_STUDIO_SQL = f"INSERT INTO studios ({STUDIO_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 UPDATE_STUDIO_SQL = (
     "UPDATE studios SET slug = ?, name = ?, self_signup_roles = ?, free_episodes_per_series = ?,"
     " created_at = ?, updated_at = ?, revision = ? WHERE id = ? AND revision = ?"

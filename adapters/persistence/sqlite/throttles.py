@@ -10,12 +10,10 @@ from domain.shared.ids import StudioId
 
 THROTTLE_COLUMNS = "studio_id, subject, failures, blocked_until, last_failure_at"
 THROTTLE_GET_SQL = (
-    f"SELECT {THROTTLE_COLUMNS} FROM login_throttles"  # noqa: S608
-    " WHERE studio_id = ? AND subject = ?"
+    f"SELECT {THROTTLE_COLUMNS} FROM login_throttles WHERE studio_id = ? AND subject = ?"
 )
 THROTTLE_PUT_SQL = (
-    f"INSERT OR REPLACE INTO login_throttles ({THROTTLE_COLUMNS})"  # noqa: S608
-    " VALUES (?, ?, ?, ?, ?)"
+    f"INSERT OR REPLACE INTO login_throttles ({THROTTLE_COLUMNS}) VALUES (?, ?, ?, ?, ?)"
 )
 THROTTLE_DELETE_SQL = "DELETE FROM login_throttles WHERE studio_id = ? AND subject = ?"
 

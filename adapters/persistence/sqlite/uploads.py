@@ -17,9 +17,9 @@ UPLOAD_COLUMNS = (
     "id, studio_id, owner_id, purpose, key, filename, content_type, size, created_at,"
     " expires_at, status, multipart_id, revision"
 )
-UPLOAD_BY_KEY_SQL = f"SELECT {UPLOAD_COLUMNS} FROM uploads WHERE studio_id = ? AND key = ?"  # noqa: S608
+UPLOAD_BY_KEY_SQL = f"SELECT {UPLOAD_COLUMNS} FROM uploads WHERE studio_id = ? AND key = ?"
 INSERT_UPLOAD_SQL = (
-    f"INSERT INTO uploads ({UPLOAD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
+    f"INSERT INTO uploads ({UPLOAD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 UPDATE_UPLOAD_SQL = (
     "UPDATE uploads SET owner_id = ?, purpose = ?, key = ?, filename = ?, content_type = ?,"
@@ -30,7 +30,7 @@ UPLOAD_EXISTS_SQL = "SELECT 1 FROM uploads WHERE studio_id = ? AND id = ?"
 DELETE_UPLOAD_SQL = "DELETE FROM uploads WHERE studio_id = ? AND id = ?"
 # The one statement not scoped by a studio: the operator's sweep (see UploadRepository).
 EXPIRED_PENDING_UPLOADS_SQL = (
-    f"SELECT {UPLOAD_COLUMNS} FROM uploads"  # noqa: S608
+    f"SELECT {UPLOAD_COLUMNS} FROM uploads"
     " WHERE status = ? AND expires_at < ? ORDER BY expires_at, id LIMIT ?"
 )
 

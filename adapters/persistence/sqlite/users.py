@@ -26,9 +26,9 @@ from domain.identity.model import User
 from domain.shared.ids import StudioId, UserId
 from domain.shared.paging import Direction, Page
 
-USER_BY_ID_SQL = f"SELECT {USER_COLUMNS} FROM users WHERE studio_id = ? AND id = ?"  # noqa: S608
-USER_BY_EMAIL_SQL = f"SELECT {USER_COLUMNS} FROM users WHERE studio_id = ? AND email = ?"  # noqa: S608
-INSERT_USER_SQL = f"INSERT INTO users ({USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
+USER_BY_ID_SQL = f"SELECT {USER_COLUMNS} FROM users WHERE studio_id = ? AND id = ?"
+USER_BY_EMAIL_SQL = f"SELECT {USER_COLUMNS} FROM users WHERE studio_id = ? AND email = ?"
+INSERT_USER_SQL = f"INSERT INTO users ({USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 UPDATE_USER_SQL = (
     "UPDATE users SET email = ?, name = ?, role = ?, password_hash = ?, active = ?,"
     " created_at = ?, updated_at = ?, revision = ? WHERE studio_id = ? AND id = ? AND revision = ?"

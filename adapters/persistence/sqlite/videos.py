@@ -24,10 +24,9 @@ VIDEO_COLUMNS = (
     "id, studio_id, owner_id, title, storage_key, content_type, size, status, duration_seconds,"
     " width, height, created_at, updated_at, revision"
 )
-VIDEO_BY_ID_SQL = f"SELECT {VIDEO_COLUMNS} FROM videos WHERE studio_id = ? AND id = ?"  # noqa: S608
+VIDEO_BY_ID_SQL = f"SELECT {VIDEO_COLUMNS} FROM videos WHERE studio_id = ? AND id = ?"
 INSERT_VIDEO_SQL = (
-    f"INSERT INTO videos ({VIDEO_COLUMNS})"  # noqa: S608
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    f"INSERT INTO videos ({VIDEO_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 UPDATE_VIDEO_SQL = (
     "UPDATE videos SET owner_id = ?, title = ?, storage_key = ?, content_type = ?, size = ?,"
