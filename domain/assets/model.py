@@ -1,0 +1,175 @@
+"""An asset, its versions and its review workflow.
+
+The review workflow is a state machine: draft -> in_review -> approved (reviewers) or back
+to draft with a note; approved -> archived. Anything else is ``IllegalTransitionError``.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Self
+
+from domain.assets.errors import (
+    IllegalTransitionError,
+    InvalidAssetError,
+    VersionNotForwardError,
+)
+from domain.shared.ids import StudioId, UserId
+
+AssetId = str
+
+MAX_NAME = 200
+MAX_DESCRIPTION = 5_000
+MAX_TAGS = 32
+MAX_TAG = 40
+MAX_METADATA_ENTRIES = 64
+MAX_METADATA_KEY = 64
+MAX_METADATA_VALUE = 1_024
+MAX_DEPENDENCIES = 500
+
+
+class AssetType(StrEnum):
+    CHARACTER = "character"
+    PROP = "prop"
+    ENVIRONMENT = "environment"
+    RIG = "rig"
+    TEXTURE = "texture"
+    ANIMATION = "animation"
+    AUDIO = "audio"
+    VIDEO = "video"
+    OTHER = "other"
+
+
+class AssetStatus(StrEnum):
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    ARCHIVED = "archived"
+
+
+class ReviewAction(StrEnum):
+    SUBMIT = "submit"  # draft -> in_review (the owner, or anyone who may edit it)
+    APPROVE = "approve"  # in_review -> approved (reviewers)
+    SEND_BACK = "send_back"  # in_review -> draft, with a note (reviewers)
+    ARCHIVE = "archive"  # approved -> archived (reviewers)
+
+
+TRANSITIONS: Mapping[tuple[AssetStatus, ReviewAction], AssetStatus] = {
+    (AssetStatus.DRAFT, ReviewAction.SUBMIT): AssetStatus.IN_REVIEW,
+    (AssetStatus.IN_REVIEW, ReviewAction.APPROVE): AssetStatus.APPROVED,
+    (AssetStatus.IN_REVIEW, ReviewAction.SEND_BACK): AssetStatus.DRAFT,
+    (AssetStatus.APPROVED, ReviewAction.ARCHIVE): AssetStatus.ARCHIVED,
+}
+# The actions that need the REVIEW_ASSETS capability (submitting needs only edit rights).
+REVIEWER_ACTIONS = frozenset({ReviewAction.APPROVE, ReviewAction.SEND_BACK, ReviewAction.ARCHIVE})
+
+
+def next_status(status: AssetStatus, action: ReviewAction) -> AssetStatus:
+    try:
+        return TRANSITIONS[(status, action)]
+    except KeyError:
+        raise IllegalTransitionError(
+            f"Cannot {action.replace('_', ' ')} an asset that is {status.replace('_', ' ')}.",
+            details={"status": str(status), "action": str(action)},
+        ) from None
+
+
+def check_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not 1 <= len(cleaned) <= MAX_NAME:
+        raise InvalidAssetError(
+            f"A name has 1 to {MAX_NAME} characters.", details={"field": "name"}
+        )
+    return cleaned
+
+
+def check_tags(tags: tuple[str, ...]) -> tuple[str, ...]:
+    """Tags are compared in lower case; duplicates collapse; order is kept."""
+    cleaned = tuple(dict.fromkeys(tag.strip().lower() for tag in tags if tag.strip()))
+    if len(cleaned) > MAX_TAGS or any(len(tag) > MAX_TAG for tag in cleaned):
+        raise InvalidAssetError(
+            f"At most {MAX_TAGS} tags of at most {MAX_TAG} characters.", details={"field": "tags"}
+        )
+    return cleaned
+
+
+def check_metadata(metadata: Mapping[str, str]) -> dict[str, str]:
+    if len(metadata) > MAX_METADATA_ENTRIES or any(
+        not 1 <= len(k) <= MAX_METADATA_KEY or len(v) > MAX_METADATA_VALUE
+        for k, v in metadata.items()
+    ):
+        raise InvalidAssetError(
+            f"At most {MAX_METADATA_ENTRIES} entries; keys 1 to {MAX_METADATA_KEY} characters, "
+            f"values at most {MAX_METADATA_VALUE}.",
+            details={"field": "metadata"},
+        )
+    return dict(metadata)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssetVersion:
+    number: int  # 1, 2, 3 ...
+    storage_key: str  # never shown to a client
+    size: int
+    sha256: str | None
+    content_type: str
+    author_id: UserId
+    note: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Asset:
+    id: AssetId
+    studio_id: StudioId
+    owner_id: UserId
+    name: str
+    type: AssetType
+    status: AssetStatus = AssetStatus.DRAFT
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    current_version: int | None = None
+    dependencies: tuple[AssetId, ...] = ()
+    review_note: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+    revision: int = 1
+
+    def __post_init__(self) -> None:
+        if check_name(self.name) != self.name:
+            raise InvalidAssetError("Store names in their cleaned form.")
+        if len(self.description) > MAX_DESCRIPTION:
+            raise InvalidAssetError(
+                f"A description has at most {MAX_DESCRIPTION} characters.",
+                details={"field": "description"},
+            )
+        if len(self.dependencies) > MAX_DEPENDENCIES or self.id in self.dependencies:
+            raise InvalidAssetError("Too many dependencies, or one on itself.")
+
+    @property
+    def etag(self) -> str:
+        """What ``If-Match`` must carry to change this asset: its revision."""
+        return f'"{self.revision}"'
+
+    def reviewed(self, action: ReviewAction, *, note: str | None, at: datetime) -> Self:
+        status = next_status(self.status, action)
+        return replace(
+            self,
+            status=status,
+            review_note=note if action is ReviewAction.SEND_BACK else None,
+            updated_at=at,
+        )
+
+    def with_version(self, number: int, *, at: datetime) -> Self:
+        if self.current_version is not None and number <= self.current_version:
+            raise VersionNotForwardError(details={"current": self.current_version, "given": number})
+        return replace(self, current_version=number, updated_at=at)
+
+    def deleted(self, *, at: datetime) -> Self:
+        return self if self.deleted_at else replace(self, deleted_at=at, updated_at=at)
+
+    def restored(self, *, at: datetime) -> Self:
+        return replace(self, deleted_at=None, updated_at=at) if self.deleted_at else self
