@@ -13,7 +13,6 @@ from adapters.persistence.mongo.shared.codec import lookup_uuid, to_uuid
 from adapters.persistence.mongo.shared.context import MongoContext
 from domain.identity.errors import SessionNotFoundError
 from domain.identity.model import RefreshSession
-from domain.shared.errors import StaleRevisionError
 from domain.shared.ids import SessionId, StudioId, UserId
 
 
@@ -44,18 +43,14 @@ class MongoSessionRepository:
         transactions at once) MongoDB reported a write conflict, which becomes the same error.
         """
         saved = replace(session, revision=expected_revision + 1)
-        scope = {"studio_id": to_uuid(session.studio_id), "_id": to_uuid(session.id)}
-        with self._context.writing(SESSIONS):
-            result = await self._sessions.update_one(
-                {**scope, "revision": expected_revision},
-                {"$set": without_id(session_to_doc(saved))},
-                session=self._context.session,
-            )
-        if result.matched_count == 1:
-            return saved
-        if await self._sessions.count_documents(scope, session=self._context.session):
-            raise StaleRevisionError(details={"expected_revision": expected_revision})
-        raise SessionNotFoundError(details={"session_id": session.id})
+        await self._context.compare_and_set(
+            SESSIONS,
+            {"studio_id": to_uuid(session.studio_id), "_id": to_uuid(session.id)},
+            without_id(session_to_doc(saved)),
+            expected_revision=expected_revision,
+            not_found=SessionNotFoundError(details={"session_id": session.id}),
+        )
+        return saved
 
     async def revoke_all_for_user(self, studio_id: StudioId, user_id: UserId, at: datetime) -> int:
         tenant, user = lookup_uuid(studio_id), lookup_uuid(user_id)

@@ -8,7 +8,6 @@ from adapters.persistence.mongo.shared.codec import lookup_uuid, to_uuid
 from adapters.persistence.mongo.shared.context import MongoContext
 from domain.identity.errors import StudioNotFoundError, StudioSlugTakenError
 from domain.identity.model import Studio
-from domain.shared.errors import StaleRevisionError
 from domain.shared.ids import StudioId
 
 
@@ -38,18 +37,15 @@ class MongoStudioRepository:
 
     async def save(self, studio: Studio, *, expected_revision: int) -> Studio:
         saved = replace(studio, revision=expected_revision + 1)
-        key = to_uuid(studio.id)
-        with self._context.writing(STUDIOS, {STUDIO_SLUG_UNIQUE: StudioSlugTakenError}):
-            result = await self._studios.update_one(
-                {"_id": key, "revision": expected_revision},
-                {"$set": without_id(studio_to_doc(saved))},
-                session=self._context.session,
-            )
-        if result.matched_count == 1:
-            return saved
-        if await self._studios.count_documents({"_id": key}, session=self._context.session):
-            raise StaleRevisionError(details={"expected_revision": expected_revision})
-        raise StudioNotFoundError(details={"studio_id": studio.id})
+        await self._context.compare_and_set(
+            STUDIOS,
+            {"_id": to_uuid(studio.id)},
+            without_id(studio_to_doc(saved)),
+            expected_revision=expected_revision,
+            not_found=StudioNotFoundError(details={"studio_id": studio.id}),
+            unique={STUDIO_SLUG_UNIQUE: StudioSlugTakenError},
+        )
+        return saved
 
     async def count(self) -> int:
         return await self._studios.count_documents({}, session=self._context.session)

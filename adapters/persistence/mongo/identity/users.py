@@ -23,7 +23,6 @@ from adapters.persistence.mongo.shared.keyset import (
 from application.identity.ports import UserQuery
 from domain.identity.errors import UserEmailTakenError, UserNotFoundError
 from domain.identity.model import User
-from domain.shared.errors import StaleRevisionError
 from domain.shared.ids import StudioId, UserId
 from domain.shared.paging import KeysetWindow, Page, SortKey
 
@@ -54,18 +53,15 @@ class MongoUserRepository:
 
     async def save(self, user: User, *, expected_revision: int) -> User:
         saved = replace(user, revision=expected_revision + 1)
-        scope = {"studio_id": to_uuid(user.studio_id), "_id": to_uuid(user.id)}
-        with self._context.writing(USERS, _UNIQUE):
-            result = await self._users.update_one(
-                {**scope, "revision": expected_revision},
-                {"$set": without_id(user_to_doc(saved))},
-                session=self._context.session,
-            )
-        if result.matched_count == 1:
-            return saved
-        if await self._users.count_documents(scope, session=self._context.session):
-            raise StaleRevisionError(details={"expected_revision": expected_revision})
-        raise UserNotFoundError(details={"user_id": user.id})
+        await self._context.compare_and_set(
+            USERS,
+            {"studio_id": to_uuid(user.studio_id), "_id": to_uuid(user.id)},
+            without_id(user_to_doc(saved)),
+            expected_revision=expected_revision,
+            not_found=UserNotFoundError(details={"user_id": user.id}),
+            unique=_UNIQUE,
+        )
+        return saved
 
     async def delete(self, studio_id: StudioId, user_id: UserId) -> None:
         tenant, key = lookup_uuid(studio_id), lookup_uuid(user_id)

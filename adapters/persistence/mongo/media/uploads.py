@@ -11,7 +11,7 @@ from adapters.persistence.mongo.shared.context import MongoContext
 from adapters.persistence.mongo.shared.keyset import sort_order
 from domain.media.errors import UploadNotFoundError
 from domain.media.model import Upload, UploadId, UploadStatus
-from domain.shared.errors import ConflictError, StaleRevisionError
+from domain.shared.errors import ConflictError
 from domain.shared.ids import StudioId
 from domain.shared.paging import Direction
 
@@ -44,18 +44,15 @@ class MongoUploadRepository:
     async def save(self, upload: Upload, *, expected_revision: int) -> Upload:
         """Compare-and-set on the revision: of two registrations of one upload, one wins."""
         saved = replace(upload, revision=expected_revision + 1)
-        scope = {"studio_id": to_uuid(upload.studio_id), "_id": to_uuid(upload.id)}
-        with self._context.writing(UPLOADS, _UNIQUE):
-            result = await self._uploads.update_one(
-                {**scope, "revision": expected_revision},
-                {"$set": without_id(upload_to_doc(saved))},
-                session=self._context.session,
-            )
-        if result.matched_count == 1:
-            return saved
-        if await self._uploads.count_documents(scope, session=self._context.session):
-            raise StaleRevisionError(details={"expected_revision": expected_revision})
-        raise UploadNotFoundError(details={"upload_id": upload.id})
+        await self._context.compare_and_set(
+            UPLOADS,
+            {"studio_id": to_uuid(upload.studio_id), "_id": to_uuid(upload.id)},
+            without_id(upload_to_doc(saved)),
+            expected_revision=expected_revision,
+            not_found=UploadNotFoundError(details={"upload_id": upload.id}),
+            unique=_UNIQUE,
+        )
+        return saved
 
     async def expired_pending(self, before: datetime, *, limit: int) -> list[Upload]:
         """Any studio's (the sweep's documented exception), oldest first, on the sweep index."""

@@ -18,7 +18,6 @@ from adapters.persistence.mongo.shared.keyset import after_filter, invalid_key, 
 from application.media.ports import VideoQuery
 from domain.media.errors import VideoNotFoundError
 from domain.media.model import Video, VideoId
-from domain.shared.errors import StaleRevisionError
 from domain.shared.ids import StudioId
 from domain.shared.paging import Direction, KeysetWindow, Page
 
@@ -47,18 +46,14 @@ class MongoVideoRepository:
 
     async def save(self, video: Video, *, expected_revision: int) -> Video:
         saved = replace(video, revision=expected_revision + 1)
-        scope = {"studio_id": to_uuid(video.studio_id), "_id": to_uuid(video.id)}
-        with self._context.writing(VIDEOS):
-            result = await self._videos.update_one(
-                {**scope, "revision": expected_revision},
-                {"$set": without_id(video_to_doc(saved))},
-                session=self._context.session,
-            )
-        if result.matched_count == 1:
-            return saved
-        if await self._videos.count_documents(scope, session=self._context.session):
-            raise StaleRevisionError(details={"expected_revision": expected_revision})
-        raise VideoNotFoundError(details={"video_id": video.id})
+        await self._context.compare_and_set(
+            VIDEOS,
+            {"studio_id": to_uuid(video.studio_id), "_id": to_uuid(video.id)},
+            without_id(video_to_doc(saved)),
+            expected_revision=expected_revision,
+            not_found=VideoNotFoundError(details={"video_id": video.id}),
+        )
+        return saved
 
     # Last in the class: a method named ``list`` shadows the builtin for what follows.
     async def list(self, studio_id: StudioId, query: VideoQuery) -> Page[Video]:

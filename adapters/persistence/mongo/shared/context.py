@@ -50,6 +50,34 @@ class MongoContext:
     def collection(self, name: str) -> AsyncCollection[Document]:
         return self._database[name]
 
+    async def compare_and_set(
+        self,
+        collection: str,
+        scope: Document,
+        fields: Document,
+        *,
+        expected_revision: int,
+        not_found: DomainError,
+        unique: Mapping[str, ConflictFactory] | None = None,
+    ) -> None:
+        """Set ``fields`` on the document at ``scope`` only if its revision is the expected one.
+
+        ``fields`` carries the new revision. No match: ``StaleRevisionError`` when the document
+        exists at another revision, ``not_found`` when it does not exist at all.
+        """
+        documents = self.collection(collection)
+        with self.writing(collection, unique):
+            result = await documents.update_one(
+                {**scope, "revision": expected_revision},
+                {"$set": fields},
+                session=self.session,
+            )
+        if result.matched_count == 1:
+            return
+        if await documents.count_documents(scope, session=self.session):
+            raise StaleRevisionError(details={"expected_revision": expected_revision})
+        raise not_found
+
     def check_usable(self) -> None:
         if self._failure is not None:
             raise TransactionAbortedError(
