@@ -13,6 +13,7 @@ process, so a reader never pairs a new file with an old sidecar.
 """
 
 import asyncio
+import hashlib
 import os
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Sequence
@@ -139,6 +140,18 @@ class LocalBlobStore:
             key=key, size=found.size, content_type=found.content_type, checksum=found.sha256
         )
 
+    async def sha256(self, key: str) -> str | None:
+        found = await self.describe(key)
+        if found is None:
+            return None
+        if found.sha256 is not None:  # written by this store as the bytes came in
+            return found.sha256
+        fd = await asyncio.to_thread(open_same, found)  # the bytes described, or a refusal
+        try:
+            return await asyncio.to_thread(_digest, fd)
+        finally:
+            await asyncio.shield(asyncio.to_thread(os.close, fd))
+
     async def delete(self, key: str) -> None:
         path = blob_path(self._root, key)
         async with self._holding(key):
@@ -228,3 +241,12 @@ class LocalBlobStore:
                 del self._locks[key]
             else:
                 self._locks[key] = (lock, users - 1)
+
+
+def _digest(fd: int) -> str:
+    digest = hashlib.sha256()
+    offset = 0
+    while chunk := os.pread(fd, READ_CHUNK, offset):
+        digest.update(chunk)
+        offset += len(chunk)
+    return digest.hexdigest()

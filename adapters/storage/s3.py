@@ -14,6 +14,7 @@ Presigning is local computation: that client never opens a connection.
 """
 
 import asyncio
+import hashlib
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from datetime import datetime, timedelta
@@ -35,6 +36,8 @@ from adapters.storage.s3_rules import (
 )
 from application.media.ports import BlobInfo, CompletedPart, PresignedDownload, PresignedUpload
 from domain.media.errors import UploadIncompleteError
+
+_HASH_CHUNK = 1024 * 1024
 
 if TYPE_CHECKING:  # the stubs are a dev dependency: types only
     from aiobotocore.session import ClientCreatorContext
@@ -209,6 +212,22 @@ class S3BlobStore:
             content_type=head.get("ContentType", ""),
             checksum=etag.strip('"') if etag else None,
         )
+
+    async def sha256(self, key: str) -> str | None:
+        """Read the object through once (streamed, constant memory) and hash it: S3's ETag is
+        not a SHA-256, and a checksum the client declared is only as honest as the client."""
+        client = self._require_client()
+        try:
+            found = await client.get_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if is_missing_object(exc):
+                return None
+            raise
+        digest = hashlib.sha256()
+        async with found["Body"] as body:
+            while chunk := await body.read(_HASH_CHUNK):
+                digest.update(chunk)
+        return digest.hexdigest()
 
     async def delete(self, key: str) -> None:
         # S3 answers 204 for an absent key too: nothing to tell apart.

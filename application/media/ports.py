@@ -81,6 +81,11 @@ class BlobStore(Protocol):
         """What is stored at ``key``, or None."""
         ...
 
+    async def sha256(self, key: str) -> str | None:
+        """The SHA-256 of the stored bytes (lowercase hex), read from the store; None when
+        there is no object at ``key``."""
+        ...
+
     async def delete(self, key: str) -> None:
         """Remove the object (absent is fine)."""
         ...

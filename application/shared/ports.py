@@ -4,6 +4,7 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
+from application.assets.ports import AssetRepository
 from application.audit.ports import AuditLog
 from application.identity.ports import (
     LoginThrottleRepository,
@@ -50,6 +51,7 @@ class UnitOfWork(Protocol):
     throttles: LoginThrottleRepository
     uploads: UploadRepository
     videos: VideoRepository
+    assets: AssetRepository
 
     async def commit(self) -> None:
         """Make every write done through this unit of work durable, all or nothing."""

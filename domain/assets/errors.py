@@ -31,3 +31,18 @@ class VersionNotForwardError(ConflictError):
 class InvalidAssetError(InvalidInputError):
     code = "invalid_asset"
     default_message = "The asset is not valid."
+
+
+class AssetVersionNotFoundError(NotFoundError):
+    code = "asset_version_not_found"
+    default_message = "No such version of this asset."
+
+
+class AssetNotDeletedError(ConflictError):
+    code = "asset_not_deleted"
+    default_message = "Only a deleted asset can be purged; delete it first."
+
+
+class AssetInUseError(ConflictError):
+    code = "asset_in_use"
+    default_message = "Other assets depend on this one."

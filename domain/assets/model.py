@@ -4,6 +4,7 @@ The review workflow is a state machine: draft -> in_review -> approved (reviewer
 to draft with a note; approved -> archived. Anything else is ``IllegalTransitionError``.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -27,6 +28,10 @@ MAX_METADATA_ENTRIES = 64
 MAX_METADATA_KEY = 64
 MAX_METADATA_VALUE = 1_024
 MAX_DEPENDENCIES = 500
+MAX_NOTE = 2_000
+MAX_QUERY_WORDS = 5
+
+_WORD = re.compile(r"\w+")
 
 
 class AssetType(StrEnum):
@@ -84,6 +89,36 @@ def check_name(name: str) -> str:
     return cleaned
 
 
+def name_key(name: str) -> str:
+    """What names are compared and sorted by: unique per studio without regard to case."""
+    return name.casefold()
+
+
+def name_words(name: str) -> tuple[str, ...]:
+    """The words of a name, case-folded, each once: what a ``q`` search matches against."""
+    return tuple(dict.fromkeys(_WORD.findall(name.casefold())))
+
+
+def query_words(q: str) -> tuple[str, ...]:
+    """The words of a search: an asset matches when each begins a word of its name.
+
+    "red he" finds "Red Hero Rig"; so does "hero". Empty or too many words is an error.
+    """
+    words = name_words(q)
+    if not 1 <= len(words) <= MAX_QUERY_WORDS:
+        raise InvalidAssetError(
+            f"A search has 1 to {MAX_QUERY_WORDS} words of letters or digits.",
+            details={"field": "q"},
+        )
+    return words
+
+
+def matches_query(name: str, words: tuple[str, ...]) -> bool:
+    """The meaning of a ``q`` search, for adapters' tests and in-memory fakes."""
+    own = name_words(name)
+    return all(any(word.startswith(w) for word in own) for w in words)
+
+
 def check_tags(tags: tuple[str, ...]) -> tuple[str, ...]:
     """Tags are compared in lower case; duplicates collapse; order is kept."""
     cleaned = tuple(dict.fromkeys(tag.strip().lower() for tag in tags if tag.strip()))
@@ -109,10 +144,12 @@ def check_metadata(metadata: Mapping[str, str]) -> dict[str, str]:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AssetVersion:
+    studio_id: StudioId
+    asset_id: AssetId
     number: int  # 1, 2, 3 ...
     storage_key: str  # never shown to a client
     size: int
-    sha256: str | None
+    sha256: str
     content_type: str
     author_id: UserId
     note: str
@@ -162,6 +199,30 @@ class Asset:
             review_note=note if action is ReviewAction.SEND_BACK else None,
             updated_at=at,
         )
+
+    def changed(
+        self,
+        *,
+        name: str | None = None,
+        type: AssetType | None = None,
+        description: str | None = None,
+        tags: tuple[str, ...] | None = None,
+        metadata: Mapping[str, str] | None = None,
+        at: datetime,
+    ) -> Self:
+        """The asset with the given fields replaced (checked and cleaned); ``None`` keeps one."""
+        return replace(
+            self,
+            name=self.name if name is None else check_name(name),
+            type=self.type if type is None else type,
+            description=self.description if description is None else description,
+            tags=self.tags if tags is None else check_tags(tags),
+            metadata=self.metadata if metadata is None else check_metadata(metadata),
+            updated_at=at,
+        )
+
+    def with_dependencies(self, dependencies: tuple[AssetId, ...], *, at: datetime) -> Self:
+        return replace(self, dependencies=dependencies, updated_at=at)
 
     def with_version(self, number: int, *, at: datetime) -> Self:
         if self.current_version is not None and number <= self.current_version:

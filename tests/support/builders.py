@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from application.shared.idempotency import IdempotencyRecord
+from domain.assets.model import Asset, AssetType, AssetVersion
 from domain.audit.model import AuditEvent
 from domain.identity.model import RefreshSession, Role, Studio, User
 from domain.media.model import Upload, UploadPurpose, Video, storage_key
@@ -123,5 +124,34 @@ def video(owner: User, **changes: Any) -> Video:
         size=48_000_000,
         created_at=T0,
         updated_at=T0,
+    )
+    return replace(made, **changes)
+
+
+def asset(owner: User, name: str | None = None, **changes: Any) -> Asset:
+    made = Asset(
+        id=new_id(),
+        studio_id=owner.studio_id,
+        owner_id=owner.id,
+        name=name or f"Asset {uuid.uuid4().hex[:8]}",
+        type=AssetType.PROP,
+        created_at=T0,
+        updated_at=T0,
+    )
+    return replace(made, **changes)
+
+
+def asset_version(of: Asset, number: int = 1, **changes: Any) -> AssetVersion:
+    made = AssetVersion(
+        studio_id=of.studio_id,
+        asset_id=of.id,
+        number=number,
+        storage_key=f"studios/{of.studio_id}/asset_version/{new_id()}/model.glb",
+        size=1024 * number,
+        sha256=uuid.uuid4().hex * 2,
+        content_type="model/gltf-binary",
+        author_id=of.owner_id,
+        note=f"version {number}",
+        created_at=at(number),
     )
     return replace(made, **changes)

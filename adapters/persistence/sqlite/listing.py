@@ -20,6 +20,12 @@ from domain.shared.paging import KeysetWindow, Page, PageWindow, Window
 type Filter = tuple[str, Any]
 
 
+class Many(tuple[Any, ...]):
+    """A filter's parameters when it has other than one: ``("deleted_at IS NULL", Many())``."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True, slots=True)
 class Statement:
     sql: str
@@ -34,6 +40,11 @@ class ListStatements:
     count: Statement | None
     window: Window
     sort_index: int  # where the sort value sits in a selected row (the id is always first)
+
+    def counting_with(self, count: Statement) -> "ListStatements":
+        """The same list with another way to count its matches (a maintained counter)."""
+        counting = count if self.count is not None else None
+        return ListStatements(self.select, counting, self.window, self.sort_index)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,26 +63,36 @@ def list_statements(
     sort_column: str,
     descending: bool,
     window: Window,
+    source: Statement | None = None,
 ) -> ListStatements:
+    """``source`` replaces ``spec.table`` as the FROM clause (a join), with its parameters."""
     # Only allow-listed column names ever reach the SQL text; values are always parameters.
     sort_index, key_type = spec.sort_columns[sort_column]
+    table = spec.table if source is None else source.sql
     conditions = [condition for condition, _ in filters]
-    params: list[Any] = [value for _, value in filters]
-    count = Statement(
-        f"SELECT count(*) FROM {spec.table} WHERE {_all(conditions)}",
-        tuple(params),
-    )
+    params: list[Any] = [] if source is None else list(source.params)
+    for _, value in filters:
+        if isinstance(value, Many):
+            params.extend(value)
+        else:
+            params.append(value)
+    count = Statement(f"SELECT count(*) FROM {table} WHERE {_all(conditions)}", tuple(params))
+    # Sorting by the id itself needs no tie-break (and SQLite sorts again if it gets one).
+    by_id = sort_column.rpartition(".")[2] == "id"
     if isinstance(window, KeysetWindow) and window.after is not None:
         value, after_id = window.after
         if not isinstance(value, key_type) or not isinstance(after_id, str):
-            raise _invalid_cursor()
-        conditions.append(f"({sort_column}, id) {'<' if descending else '>'} (?, ?)")
-        params += [value, after_id]
+            raise invalid_cursor()
+        comparison = "<" if descending else ">"
+        if by_id:
+            conditions.append(f"{sort_column} {comparison} ?")
+            params.append(after_id)
+        else:
+            conditions.append(f"({sort_column}, id) {comparison} (?, ?)")
+            params += [value, after_id]
     direction = "DESC" if descending else "ASC"
-    select = (
-        f"SELECT {spec.columns} FROM {spec.table} WHERE {_all(conditions)}"
-        f" ORDER BY {sort_column} {direction}, id {direction}"
-    )
+    order = f"{sort_column} {direction}" + ("" if by_id else f", id {direction}")
+    select = f"SELECT {spec.columns} FROM {table} WHERE {_all(conditions)} ORDER BY {order}"
     if isinstance(window, KeysetWindow):
         # One more than asked for: its presence says whether there is a next window.
         statement = Statement(f"{select} LIMIT ?", (*params, window.limit + 1))
@@ -113,7 +134,7 @@ def _all(conditions: Sequence[str]) -> str:
     return " AND ".join(conditions)
 
 
-def _invalid_cursor() -> InvalidInputError:
+def invalid_cursor() -> InvalidInputError:
     return InvalidInputError(
         "The cursor does not fit this list's sort; start again without one.",
         code="invalid_cursor",

@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
+from adapters.persistence.sqlite.assets import SqliteAssetRepository
 from adapters.persistence.sqlite.audit import SqliteAuditLog
 from adapters.persistence.sqlite.channels import ReadChannel, WriteChannel
 from adapters.persistence.sqlite.connections import (
@@ -37,6 +38,7 @@ from adapters.persistence.sqlite.throttles import SqliteLoginThrottleRepository
 from adapters.persistence.sqlite.uploads import SqliteUploadRepository
 from adapters.persistence.sqlite.users import SqliteUserRepository
 from adapters.persistence.sqlite.videos import SqliteVideoRepository
+from application.assets.ports import AssetRepository
 from application.audit.ports import AuditLog
 from application.identity.ports import (
     LoginThrottleRepository,
@@ -62,6 +64,7 @@ class SqliteUnitOfWork:
         self.throttles: LoginThrottleRepository = SqliteLoginThrottleRepository(channel)
         self.uploads: UploadRepository = SqliteUploadRepository(channel)
         self.videos: VideoRepository = SqliteVideoRepository(channel)
+        self.assets: AssetRepository = SqliteAssetRepository(channel)
 
     async def commit(self) -> None:
         await self._channel.commit()

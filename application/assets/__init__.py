@@ -1,0 +1,1 @@
+"""Assets: the studio's catalogue, its versions, dependencies and review workflow."""
