@@ -23,6 +23,26 @@ from adapters.system.data_dir import DataDirectoryProbe
 from adapters.system.ids import UuidV7Generator
 from adapters.telemetry.logging import log_context
 from adapters.telemetry.tracing import OtlpTracing
+from application.assets.catalogue import (
+    CreateAssetHandler,
+    DeleteAssetHandler,
+    GetAssetHandler,
+    ListAssetsHandler,
+    PurgeAssetHandler,
+    RestoreAssetHandler,
+    ReviewAssetHandler,
+    UpdateAssetHandler,
+)
+from application.assets.dependencies import (
+    ListAllDependentsHandler,
+    ListDependentsHandler,
+    SetDependenciesHandler,
+)
+from application.assets.versions import (
+    AddVersionHandler,
+    GetVersionDownloadHandler,
+    ListVersionsHandler,
+)
 from application.audit.list_events import ListAuditEventsHandler
 from application.audit.trail import AuditTrail
 from application.identity.accounts import Accounts
@@ -309,6 +329,54 @@ class Container(containers.DeclarativeContainer):
     list_own_videos = providers.Factory(ListOwnVideosHandler, persistence=persistence)
     sweep_uploads = providers.Factory(
         SweepUploadsHandler, persistence=persistence, blob_store=blob_store, clock=clock
+    )
+
+    # Assets
+    create_asset = providers.Factory(
+        CreateAssetHandler, persistence=persistence, audit=audit_trail, clock=clock, ids=ids
+    )
+    get_asset = providers.Factory(GetAssetHandler, persistence=persistence)
+    list_assets = providers.Factory(ListAssetsHandler, persistence=persistence)
+    update_asset = providers.Factory(
+        UpdateAssetHandler, persistence=persistence, audit=audit_trail, clock=clock
+    )
+    review_asset = providers.Factory(
+        ReviewAssetHandler, persistence=persistence, audit=audit_trail, clock=clock
+    )
+    delete_asset = providers.Factory(
+        DeleteAssetHandler, persistence=persistence, audit=audit_trail, clock=clock
+    )
+    restore_asset = providers.Factory(
+        RestoreAssetHandler, persistence=persistence, audit=audit_trail, clock=clock
+    )
+    purge_asset = providers.Factory(
+        PurgeAssetHandler,
+        persistence=persistence,
+        blob_store=blob_store,
+        audit=audit_trail,
+        clock=clock,
+    )
+    set_dependencies = providers.Factory(
+        SetDependenciesHandler, persistence=persistence, audit=audit_trail, clock=clock
+    )
+    list_dependents = providers.Factory(ListDependentsHandler, persistence=persistence)
+    list_all_dependents = providers.Factory(ListAllDependentsHandler, persistence=persistence)
+    add_version = providers.Factory(
+        AddVersionHandler,
+        persistence=persistence,
+        blob_store=blob_store,
+        audit=audit_trail,
+        clock=clock,
+    )
+    list_versions = providers.Factory(ListVersionsHandler, persistence=persistence)
+    get_version_download = providers.Factory(
+        GetVersionDownloadHandler,
+        persistence=persistence,
+        blob_store=blob_store,
+        clock=clock,
+        expires_in=providers.Callable(
+            lambda seconds: timedelta(seconds=seconds), settings.provided.download_url_ttl_seconds
+        ),
     )
 
     get_own_studio = providers.Factory(GetOwnStudioHandler, persistence=persistence)

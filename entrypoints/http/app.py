@@ -15,6 +15,7 @@ from litestar.types import ControllerRouterHandler
 
 from entrypoints.bootstrap import running
 from entrypoints.container import Container
+from entrypoints.http.assets.routes import AssetsController
 from entrypoints.http.audit_routes import list_audit_events
 from entrypoints.http.context import RequestEdge, response_headers_hook
 from entrypoints.http.docs import docs_routes, openapi_config
@@ -71,6 +72,20 @@ PROVIDED = (
     "get_own_studio",
     "update_studio",
     "list_audit_events",
+    "create_asset",
+    "get_asset",
+    "list_assets",
+    "update_asset",
+    "review_asset",
+    "delete_asset",
+    "restore_asset",
+    "purge_asset",
+    "set_dependencies",
+    "list_dependents",
+    "list_all_dependents",
+    "add_version",
+    "list_versions",
+    "get_version_download",
 )
 
 
@@ -177,6 +192,7 @@ def create_app(
             list_audit_events,
             UploadsController,
             CreatorVideosController,
+            AssetsController,
             *media_routes(container),
             *(extra_routes or []),
         ],
