@@ -28,6 +28,8 @@ IDEMPOTENCY_RECORDS = "idempotency_records"
 LOGIN_THROTTLES = "login_throttles"
 UPLOADS = "uploads"
 VIDEOS = "videos"
+ASSETS = "assets"
+ASSET_VERSIONS = "asset_versions"
 
 PRIMARY_KEY = "_id_"  # the name MongoDB gives the index on _id
 STUDIO_SLUG_UNIQUE = "studios_slug_unique"
@@ -35,6 +37,8 @@ USER_EMAIL_UNIQUE = "users_studio_email_unique"
 IDEMPOTENCY_KEY_UNIQUE = "idempotency_studio_scope_key_unique"
 UPLOAD_KEY_UNIQUE = "uploads_studio_key_unique"
 UPLOAD_SWEEP = "uploads_status_expires"  # not led by studio_id: the sweep spans studios
+ASSET_NAME_UNIQUE = "assets_studio_name_unique"
+ASSET_VERSION_UNIQUE = "asset_versions_studio_asset_number_unique"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +56,37 @@ class IndexSpec:
 
 def _spec(collection: str, name: str, *fields: str, unique: bool = False) -> IndexSpec:
     return IndexSpec(collection, name, fields, unique)
+
+
+# Asset lists: the equality filters the API offers and the fields it sorts by, each with the
+# short name its indexes are named after. ``tags`` is an array (a multikey index): an equality
+# on one tag still reads the index in sort order, as the sort fields are never arrays.
+ASSET_LIST_FILTERS = {"type": "type", "status": "status", "owner_id": "owner", "tags": "tag"}
+ASSET_LIST_SORTS = {
+    "name_key": "name",
+    "created_at": "created",
+    "updated_at": "updated",
+    "type": "type",
+    "status": "status",
+}
+
+
+def _asset_list_indexes() -> tuple[IndexSpec, ...]:
+    """(studio_id, deleted, [filter,] sort, _id) for every filter (or none) and sort.
+
+    Led by ``deleted`` (every list asks for live assets) rather than partial on it: an
+    equality prefix serves any query that names it, and a spec stays keys alone (what
+    ``ensure_indexes`` compares). Sorting by the filtered field is served by
+    (studio_id, deleted, field, _id): the same index as sorting by it unfiltered.
+    """
+    short = {**ASSET_LIST_FILTERS, **ASSET_LIST_SORTS}
+    made: dict[tuple[str, ...], str] = {}
+    for filtered in (None, *ASSET_LIST_FILTERS):
+        for sort in ASSET_LIST_SORTS:
+            middle = tuple(dict.fromkeys(f for f in (filtered, sort) if f is not None))
+            name = "_".join(["assets_studio_deleted", *(short[f] for f in middle)])
+            made.setdefault(("studio_id", "deleted", *middle, "_id"), name)
+    return tuple(_spec(ASSETS, name, *fields) for fields, name in made.items())
 
 
 INDEXES: tuple[IndexSpec, ...] = (
@@ -82,6 +117,16 @@ INDEXES: tuple[IndexSpec, ...] = (
     # Oldest first, ties by _id: a sweep batch is read in index order, never sorted in memory.
     _spec(UPLOADS, UPLOAD_SWEEP, "status", "expires_at", "_id"),
     _spec(VIDEOS, "videos_studio_owner_created", "studio_id", "owner_id", "created_at", "_id"),
+    # Names stay taken by soft-deleted assets until they are purged.
+    _spec(ASSETS, ASSET_NAME_UNIQUE, "studio_id", "name_key", unique=True),
+    *_asset_list_indexes(),
+    # A q search: each word is an anchored prefix regex, a range on this multikey index; the
+    # matches are then sorted (a search narrows a list to few assets).
+    _spec(ASSETS, "assets_studio_deleted_words", "studio_id", "deleted", "words"),
+    # "What depends on this asset": dependencies is an array, so each edge is an index entry.
+    _spec(ASSETS, "assets_studio_dependencies", "studio_id", "dependencies", "_id"),
+    # Also the versions list, newest first (read backwards).
+    _spec(ASSET_VERSIONS, ASSET_VERSION_UNIQUE, "studio_id", "asset_id", "number", unique=True),
 )
 
 COLLECTIONS = (
@@ -93,6 +138,8 @@ COLLECTIONS = (
     LOGIN_THROTTLES,
     UPLOADS,
     VIDEOS,
+    ASSETS,
+    ASSET_VERSIONS,
 )
 
 
@@ -115,14 +162,19 @@ def index_for_fields(collection: str, fields: tuple[str, ...]) -> str | None:
 
 
 async def ensure_indexes(database: AsyncDatabase[dict[str, Any]]) -> list[str]:
-    """Create the missing indexes; one line per index saying what was done."""
+    """Create the missing indexes; one line per index saying what was done.
+
+    A collection's missing indexes are created in one ``createIndexes`` command: MongoDB then
+    builds them in one pass over the collection (and assets alone have two dozen).
+    """
     report: list[str] = []
     for collection in COLLECTIONS:
         existing = await database[collection].index_information()
+        missing: list[IndexSpec] = []
         for spec in (s for s in INDEXES if s.collection == collection):
             found = existing.get(spec.name)
             if found is None:
-                await database[collection].create_indexes([spec.model()])
+                missing.append(spec)
                 report.append(f"{collection}.{spec.name}: created")
             elif _matches(found, spec):
                 report.append(f"{collection}.{spec.name}: present")
@@ -132,6 +184,8 @@ async def ensure_indexes(database: AsyncDatabase[dict[str, Any]]) -> list[str]:
                     f"unique={bool(found.get('unique'))}; expected {list(spec.fields)} "
                     f"unique={spec.unique}"
                 )
+        if missing:
+            await database[collection].create_indexes([spec.model() for spec in missing])
     return report
 
 

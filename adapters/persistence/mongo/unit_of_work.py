@@ -11,6 +11,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
+from adapters.persistence.mongo.assets.assets import MongoAssetRepository
 from adapters.persistence.mongo.audit.log import MongoAuditLog
 from adapters.persistence.mongo.identity.sessions import MongoSessionRepository
 from adapters.persistence.mongo.identity.studios import MongoStudioRepository
@@ -21,6 +22,7 @@ from adapters.persistence.mongo.media.videos import MongoVideoRepository
 from adapters.persistence.mongo.shared.codec import Document
 from adapters.persistence.mongo.shared.context import MongoContext
 from adapters.persistence.mongo.shared.idempotency import MongoIdempotencyStore
+from application.assets.ports import AssetRepository
 from application.audit.ports import AuditLog
 from application.identity.ports import (
     LoginThrottleRepository,
@@ -42,6 +44,7 @@ class MongoUnitOfWork:
     throttles: LoginThrottleRepository
     uploads: UploadRepository
     videos: VideoRepository
+    assets: AssetRepository
 
     def __init__(
         self,
@@ -62,6 +65,7 @@ class MongoUnitOfWork:
         self.throttles = MongoLoginThrottleRepository(self._context)
         self.uploads = MongoUploadRepository(self._context)
         self.videos = MongoVideoRepository(self._context)
+        self.assets = MongoAssetRepository(self._context)
 
     @property
     def transactional(self) -> bool:

@@ -1,0 +1,1 @@
+"""Assets, their versions and dependency edges on MongoDB."""
