@@ -107,27 +107,14 @@ class CreateAssetHandler:
                 return replay
         try:
             async with self._persistence.unit_of_work() as uow:
-                if key is not None and (
-                    record := await uow.idempotency.get(actor.studio_id, actor.user_id, key, at=now)
-                ):
-                    return _replayed(record, fingerprint)
                 dependencies = await checked_dependencies(
                     uow, actor.studio_id, asset.id, command.dependencies
                 )
                 if dependencies:
                     asset = asset.with_dependencies(dependencies, at=now)
-                await uow.assets.add(asset)
-                await self._audit.record(
-                    uow,
-                    studio_id=actor.studio_id,
-                    actor=actor,
-                    action="asset.created",
-                    resource_type="asset",
-                    resource_id=asset.id,
-                    at=now,
-                    details={"name": asset.name, "type": asset.type.value},
-                )
                 if key is not None:
+                    # The key is claimed first: of racing requests, one holds it, the others
+                    # fail here (or at commit) and answer with what it recorded.
                     await uow.idempotency.put(
                         IdempotencyRecord(
                             studio_id=actor.studio_id,
@@ -140,6 +127,17 @@ class CreateAssetHandler:
                         ),
                         at=now,
                     )
+                await uow.assets.add(asset)
+                await self._audit.record(
+                    uow,
+                    studio_id=actor.studio_id,
+                    actor=actor,
+                    action="asset.created",
+                    resource_type="asset",
+                    resource_id=asset.id,
+                    at=now,
+                    details={"name": asset.name, "type": asset.type.value},
+                )
                 await uow.commit()
         except (IdempotencyKeyInUseError, AssetNameTakenError, StaleRevisionError):
             # A concurrent request with the same key may have won the race: answer as it did.
