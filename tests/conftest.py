@@ -40,7 +40,10 @@ def mongo_uri() -> Iterator[str]:
 @pytest.fixture
 def make_settings(tmp_path: Path) -> SettingsFactory:
     """Settings as the process would read them, from a mapping of environment variables."""
+    return _settings_factory(tmp_path)
 
+
+def _settings_factory(tmp_path: Path) -> SettingsFactory:
     def make(**env: str) -> Settings:
         base = {
             "APP_ENV": "test",
@@ -58,6 +61,18 @@ def make_client(
     make_settings: SettingsFactory,
 ) -> Iterator[Callable[..., TestClient[Any]]]:
     """An in-process client over the real app; keyword arguments are environment variables."""
+    yield from _clients(make_settings)
+
+
+@pytest.fixture(scope="module")
+def make_client_module(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[..., TestClient[Any]]]:
+    """``make_client`` shared by a module's tests (for many checks against one world)."""
+    yield from _clients(_settings_factory(tmp_path_factory.mktemp("module")))
+
+
+def _clients(make_settings: SettingsFactory) -> Iterator[Callable[..., TestClient[Any]]]:
     clients: list[TestClient[Any]] = []
 
     def make(

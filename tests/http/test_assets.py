@@ -42,7 +42,9 @@ def create(client: Client, auth: dict[str, str], **body: Any) -> dict[str, Any]:
     return data
 
 
-def test_an_asset_is_created_read_changed_and_deleted(client: Client, admin: dict[str, str]) -> None:
+def test_an_asset_is_created_read_changed_and_deleted(
+    client: Client, admin: dict[str, str]
+) -> None:
     artist = staff(client, admin, Role.ARTIST)
     created = create(
         client,
@@ -62,9 +64,7 @@ def test_an_asset_is_created_read_changed_and_deleted(client: Client, admin: dic
     assert got.status_code == 200
     assert got.json()["data"] == created
     assert got.headers["etag"] == '"1"'
-    unchanged = client.get(
-        f"/assets/{created['id']}", headers=artist | {"If-None-Match": '"1"'}
-    )
+    unchanged = client.get(f"/assets/{created['id']}", headers=artist | {"If-None-Match": '"1"'})
     assert unchanged.status_code == 304
 
     patched = client.patch(
@@ -94,7 +94,9 @@ def test_patch_needs_if_match_and_refuses_a_stale_one(
 ) -> None:
     asset = create(client, admin)
     url = f"/assets/{asset['id']}"
-    error_of(client.patch(url, json={"description": "x"}, headers=admin), 428, "precondition_required")
+    error_of(
+        client.patch(url, json={"description": "x"}, headers=admin), 428, "precondition_required"
+    )
     ok = client.patch(url, json={"description": "x"}, headers=admin | {"If-Match": '"1"'})
     assert ok.status_code == 200
     stale = client.patch(url, json={"description": "y"}, headers=admin | {"If-Match": '"1"'})
@@ -151,8 +153,13 @@ def test_lists_filter_sort_and_walk_with_cursors(client: Client, admin: dict[str
     artist = staff(client, admin, Role.ARTIST)
     names = ["Alpha Tree", "beta rock", "Gamma Tree", "delta sky", "Epsilon Tree"]
     made = [
-        create(client, artist if i % 2 else admin, name=n, type="prop" if i < 3 else "texture",
-               tags=["forest"] if "Tree" in n else [])
+        create(
+            client,
+            artist if i % 2 else admin,
+            name=n,
+            type="prop" if i < 3 else "texture",
+            tags=["forest"] if "Tree" in n else [],
+        )
         for i, n in enumerate(names)
     ]
     by_name = client.get("/assets", params={"sort": "name:asc"}, headers=admin).json()
@@ -194,7 +201,9 @@ def test_lists_filter_sort_and_walk_with_cursors(client: Client, admin: dict[str
         422,
         "invalid_cursor",
     )
-    error_of(client.get("/assets", params={"sort": "owner"}, headers=admin), 422, "sort_not_allowed")
+    error_of(
+        client.get("/assets", params={"sort": "owner"}, headers=admin), 422, "sort_not_allowed"
+    )
 
 
 def test_bodies_are_checked_before_anything_happens(client: Client, admin: dict[str, str]) -> None:
