@@ -224,8 +224,9 @@ class S3BlobStore:
                 return None
             raise
         digest = hashlib.sha256()
-        async with found["Body"] as body:
-            while chunk := await body.read(_HASH_CHUNK):
+        stream = found["Body"]
+        async with stream:  # gives the connection back however the loop ends
+            while chunk := await stream.read(_HASH_CHUNK):
                 digest.update(chunk)
         return digest.hexdigest()
 

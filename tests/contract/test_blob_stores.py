@@ -8,6 +8,7 @@ by recomputing the signature as S3 does, that S3 itself would refuse.
 """
 
 import asyncio
+import hashlib
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -130,6 +131,15 @@ async def test_stat_tells_the_size_and_type_stored(
     assert info is not None
     assert (info.key, info.size, info.content_type) == (key, 504, "image/png")
     assert info.checksum  # an ETag or a sha256: something that changes with the bytes
+
+
+async def test_sha256_is_read_from_the_stored_bytes(
+    blob: StoreUnderTest, http: httpx.AsyncClient
+) -> None:
+    key, body = new_key("model.glb"), bytes(range(256)) * 40
+    await put_file(blob, http, key, body, content_type="model/gltf-binary")
+    assert await blob.store.sha256(key) == hashlib.sha256(body).hexdigest()
+    assert await blob.store.sha256(new_key()) is None
 
 
 async def test_stat_of_nothing_is_none(blob: StoreUnderTest) -> None:
