@@ -15,7 +15,7 @@ from adapters.persistence.mongo.shared.codec import (
     epoch_ms,
     from_epoch_ms,
     from_uuid,
-    lookup_uuid,
+    to_principal,
 )
 from adapters.persistence.mongo.shared.keyset import (
     SortOrder,
@@ -64,10 +64,7 @@ def asset_list_find(tenant: uuid.UUID, query: AssetQuery) -> AssetFind | None:
     if query.tag is not None:
         match["tags"] = query.tag  # an array: equal to one of its elements
     if query.owner_id is not None:
-        owner = lookup_uuid(query.owner_id)
-        if owner is None:
-            return None
-        match["owner_id"] = owner
+        match["owner_id"] = to_principal(query.owner_id)
     if query.words:
         # Each word begins a word of the name: an anchored prefix regex on the words array,
         # which a multikey index reads as a range. (mongoeco matches no document for regexes

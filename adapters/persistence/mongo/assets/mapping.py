@@ -16,8 +16,10 @@ case-folded name that name sorts use), ``words`` (what a ``q`` search matches by
 
 from adapters.persistence.mongo.shared.codec import (
     Document,
+    from_principal,
     from_uuid,
     optional_utc,
+    to_principal,
     to_uuid,
     utc,
 )
@@ -36,7 +38,7 @@ def asset_to_doc(asset: Asset) -> Document:
     return {
         "_id": to_uuid(asset.id),
         "studio_id": to_uuid(asset.studio_id),
-        "owner_id": to_uuid(asset.owner_id),
+        "owner_id": to_principal(asset.owner_id),
         "name": asset.name,
         "name_key": name_key(asset.name),
         "type": asset.type.value,
@@ -61,7 +63,7 @@ def asset_from_doc(doc: Document) -> Asset:
     return Asset(
         id=from_uuid(doc["_id"]),
         studio_id=StudioId(from_uuid(doc["studio_id"])),
-        owner_id=UserId(from_uuid(doc["owner_id"])),
+        owner_id=UserId(from_principal(doc["owner_id"])),
         name=doc["name"],
         type=AssetType(doc["type"]),
         status=AssetStatus(doc["status"]),
@@ -89,7 +91,7 @@ def version_to_doc(version: AssetVersion) -> Document:
         "size": version.size,
         "sha256": version.sha256,
         "content_type": version.content_type,
-        "author_id": to_uuid(version.author_id),
+        "author_id": to_principal(version.author_id),
         "note": version.note,
         "created_at": version.created_at,
     }
@@ -104,7 +106,7 @@ def version_from_doc(doc: Document) -> AssetVersion:
         size=doc["size"],
         sha256=doc["sha256"],
         content_type=doc["content_type"],
-        author_id=UserId(from_uuid(doc["author_id"])),
+        author_id=UserId(from_principal(doc["author_id"])),
         note=doc["note"],
         created_at=utc(doc["created_at"]),
     )

@@ -3,8 +3,8 @@
 from adapters.persistence.mongo.shared.codec import (
     Document,
     from_uuid,
+    optional_principal,
     optional_text,
-    optional_uuid,
     to_uuid,
     utc,
 )
@@ -16,7 +16,7 @@ def audit_event_to_doc(event: AuditEvent) -> Document:
     return {
         "_id": to_uuid(event.id),
         "studio_id": to_uuid(event.studio_id),
-        "actor_id": optional_uuid(event.actor_id),
+        "actor_id": optional_principal(event.actor_id),
         "action": event.action,
         "resource_type": event.resource_type,
         # Text, not a UUID: a resource may be named by something other than a UUID.

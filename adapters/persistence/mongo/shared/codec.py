@@ -33,6 +33,20 @@ def from_uuid(value: uuid.UUID) -> str:
     return str(value)
 
 
+def to_principal(text: str) -> uuid.UUID | str:
+    """Who acted or owns: a user's id as a native UUID; a service identity of an internal tool
+    (``service:asset-import``, see ``Actor.for_service``) as its text."""
+    return lookup_uuid(text) or text
+
+
+def from_principal(value: uuid.UUID | str) -> str:
+    return str(value)
+
+
+def optional_principal(text: str | None) -> uuid.UUID | str | None:
+    return None if text is None else to_principal(text)
+
+
 def optional_uuid(text: str | None) -> uuid.UUID | None:
     return None if text is None else to_uuid(text)
 

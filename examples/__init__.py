@@ -1,0 +1,1 @@
+"""Runnable examples of using Studio Bridge as a library (tested by tests/integration)."""
