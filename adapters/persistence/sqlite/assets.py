@@ -272,6 +272,10 @@ def asset_list_statements(studio_id: StudioId, query: AssetQuery) -> ListStateme
         window=query.window,
         source=source,
     )
+    if fixed is not None:
+        # Keys keep the convention (sort value, id) even though only the id orders the list.
+        index, _ = ASSET_LIST.sort_columns[ASSET_SORT_COLUMNS[query.sort.field]]
+        statements = ListStatements(statements.select, statements.count, statements.window, index)
     if query.tag is None and not query.words and query.owner_id is None:
         # Only type and status (or nothing): the maintained counters answer the total.
         conditions = ["studio_id = ?"]
