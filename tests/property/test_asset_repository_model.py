@@ -42,9 +42,10 @@ from tests.support.asset_model import expected_list
 from tests.support.persistence import open_persistence
 
 # Words that make names collide without regard to case ("Straße" and "STRASSE" too), share
-# prefixes ("Red", "Redwood") and need case folding to be found.
+# prefixes ("Red", "Redwood") and need case folding to be found. Distinct names end in a number.
 NAME_WORDS = ["Red", "red", "Redwood", "Hero", "Héros", "Rig", "Straße", "STRASSE", "Oak", "2"]
-SEARCH_WORDS = ["re", "red", "he", "hero", "hé", "rig", "stras", "straß", "oak", "2", "x"]
+# Prefixes that should find names, and inner parts ("ero", "wood") that should not.
+SEARCH_WORDS = ["re", "red", "he", "hero", "hé", "rig", "stras", "straß", "oak", "2", "ero", "wood"]
 TAGS = ["hero", "tree", "wip"]
 TYPES = [AssetType.RIG, AssetType.PROP, AssetType.CHARACTER]
 SORTS = [SortSpec(field, direction) for field in ASSET_SORTS for direction in Direction]
