@@ -1,5 +1,9 @@
-"""Loading an asset for an actor: the id checked, the studio scoped, the matrix asked."""
+"""Loading an asset for an actor (the id checked, the studio scoped, the matrix asked), and
+saving a change to it with its audit event."""
 
+from collections.abc import Mapping
+
+from application.audit.trail import AuditTrail
 from application.shared.ports import UnitOfWork
 from domain.assets.errors import AssetNotFoundError
 from domain.assets.model import Asset, AssetId
@@ -41,3 +45,29 @@ def check_revision(asset: Asset, expected_revision: int | None) -> None:
     """``If-Match``: when the caller names a revision, it must be the current one."""
     if expected_revision is not None and expected_revision != asset.revision:
         raise StaleRevisionError(details={"expected": expected_revision, "current": asset.revision})
+
+
+async def save_change(
+    uow: UnitOfWork,
+    audit: AuditTrail,
+    actor: Actor,
+    before: Asset,
+    after: Asset,
+    *,
+    action: str,
+    details: Mapping[str, str] | None = None,
+) -> Asset:
+    """Store ``after`` over ``before`` (compare-and-set on its revision) and record ``action``
+    in the same unit of work: every asset change goes through here."""
+    saved = await uow.assets.save(after, expected_revision=before.revision)
+    await audit.record(
+        uow,
+        studio_id=actor.studio_id,
+        actor=actor,
+        action=action,
+        resource_type="asset",
+        resource_id=before.id,
+        at=after.updated_at,
+        details=details,
+    )
+    return saved

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from application.assets.access import check_revision, load_asset
+from application.assets.access import check_revision, load_asset, save_change
 from application.assets.dependencies import checked_dependencies
 from application.assets.ports import AssetQuery
 from application.assets.snapshots import asset_from_snapshot, asset_snapshot
@@ -237,26 +237,26 @@ class UpdateAssetHandler:
                 metadata=command.metadata,
                 at=now,
             )
-            saved = await uow.assets.save(changed, expected_revision=asset.revision)
-            await self._audit.record(
+            saved = await save_change(
                 uow,
-                studio_id=actor.studio_id,
-                actor=actor,
+                self._audit,
+                actor,
+                asset,
+                changed,
                 action="asset.updated",
-                resource_type="asset",
-                resource_id=asset.id,
-                at=now,
-                details=_changes(asset, saved),
+                details=_changes(asset, changed),
             )
             await uow.commit()
         return saved
 
 
 def _changes(before: Asset, after: Asset) -> dict[str, str]:
-    changes = {}
-    for name in ("name", "type", "description", "tags", "metadata"):
-        if getattr(before, name) != getattr(after, name):
-            changes[name] = "changed"
+    """Which fields changed; the name with its old and new value (the others can be long)."""
+    changes = {
+        name: "changed"
+        for name in ("type", "description", "tags", "metadata")
+        if getattr(before, name) != getattr(after, name)
+    }
     if before.name != after.name:
         changes["name"] = f"{before.name} -> {after.name}"
     return changes
@@ -299,16 +299,14 @@ class ReviewAssetHandler:
             asset = await load_asset(uow, actor, command.asset_id, capability)
             check_revision(asset, command.expected_revision)
             reviewed = asset.reviewed(command.action, note=note, at=now)
-            saved = await uow.assets.save(reviewed, expected_revision=asset.revision)
-            details = {"from": asset.status.value, "to": saved.status.value}
-            await self._audit.record(
+            details = {"from": asset.status.value, "to": reviewed.status.value}
+            saved = await save_change(
                 uow,
-                studio_id=actor.studio_id,
-                actor=actor,
+                self._audit,
+                actor,
+                asset,
+                reviewed,
                 action=f"asset.{command.action.value}",
-                resource_type="asset",
-                resource_id=asset.id,
-                at=now,
                 details=details | ({"note": note} if note else {}),
             )
             await uow.commit()
@@ -336,15 +334,8 @@ class DeleteAssetHandler:
         async with self._persistence.unit_of_work() as uow:
             asset = await load_asset(uow, actor, command.asset_id, Capability.DELETE_OWN)
             check_revision(asset, command.expected_revision)
-            saved = await uow.assets.save(asset.deleted(at=now), expected_revision=asset.revision)
-            await self._audit.record(
-                uow,
-                studio_id=actor.studio_id,
-                actor=actor,
-                action="asset.deleted",
-                resource_type="asset",
-                resource_id=asset.id,
-                at=now,
+            saved = await save_change(
+                uow, self._audit, actor, asset, asset.deleted(at=now), action="asset.deleted"
             )
             await uow.commit()
         return saved
@@ -373,15 +364,8 @@ class RestoreAssetHandler:
             )
             if asset.deleted_at is None:
                 return asset
-            saved = await uow.assets.save(asset.restored(at=now), expected_revision=asset.revision)
-            await self._audit.record(
-                uow,
-                studio_id=actor.studio_id,
-                actor=actor,
-                action="asset.restored",
-                resource_type="asset",
-                resource_id=asset.id,
-                at=now,
+            saved = await save_change(
+                uow, self._audit, actor, asset, asset.restored(at=now), action="asset.restored"
             )
             await uow.commit()
         return saved

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from application.assets.access import check_revision, load_asset
+from application.assets.access import check_revision, load_asset, save_change
 from application.audit.trail import AuditTrail
 from application.shared.ports import Clock, Persistence, UnitOfWork
 from domain.assets.dependencies import check_no_cycle
@@ -90,16 +90,13 @@ class SetDependenciesHandler:
             wanted = await checked_dependencies(
                 uow, actor.studio_id, asset.id, command.dependencies
             )
-            changed = asset.with_dependencies(wanted, at=now)
-            saved = await uow.assets.save(changed, expected_revision=asset.revision)
-            await self._audit.record(
+            saved = await save_change(
                 uow,
-                studio_id=actor.studio_id,
-                actor=actor,
+                self._audit,
+                actor,
+                asset,
+                asset.with_dependencies(wanted, at=now),
                 action="asset.dependencies_set",
-                resource_type="asset",
-                resource_id=asset.id,
-                at=now,
                 details={"count": str(len(wanted))},
             )
             await uow.commit()

@@ -1,8 +1,9 @@
 """The asset repository: one studio's assets, their versions and the dependency graph.
 
 Every call names its studio; another studio's asset is not found. Soft-deleted assets are
-invisible to ``list``, ``get`` (unless asked for) and the dependency look-ups, but keep their
-name until ``purge``.
+invisible to ``list``, ``get`` (unless asked for), ``existing`` and ``dependents``, but keep
+their name until ``purge``, and their stored edges still count for ``dependencies_of`` (so a
+cycle through a deleted asset is refused before it is restored).
 """
 
 from collections.abc import Iterable, Mapping

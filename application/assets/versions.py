@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from application.assets.access import check_revision, load_asset
+from application.assets.access import check_revision, load_asset, save_change
 from application.audit.trail import AuditTrail
 from application.media.ports import BlobStore, PresignedDownload
 from application.media.uploads import open_upload_of
@@ -102,17 +102,13 @@ class AddVersionHandler:
                 created_at=now,
             )
             await uow.assets.add_version(version)
-            saved = await uow.assets.save(
-                asset.with_version(version.number, at=now), expected_revision=asset.revision
-            )
-            await self._audit.record(
+            saved = await save_change(
                 uow,
-                studio_id=actor.studio_id,
-                actor=actor,
+                self._audit,
+                actor,
+                asset,
+                asset.with_version(version.number, at=now),
                 action="asset.version_added",
-                resource_type="asset",
-                resource_id=asset.id,
-                at=now,
                 details={
                     "version": str(version.number),
                     "sha256": digest,
