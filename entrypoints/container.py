@@ -58,6 +58,7 @@ from application.identity.studios import (
     GetOwnStudioHandler,
     UpdateStudioHandler,
 )
+from application.identity.user_states import UserStateCache
 from application.identity.users import (
     CreateUserHandler,
     GetUserHandler,
@@ -234,9 +235,20 @@ class Container(containers.DeclarativeContainer):
         ),
     )
 
+    user_states = providers.Singleton(
+        UserStateCache,
+        ttl=providers.Callable(
+            lambda seconds: timedelta(seconds=seconds), settings.provided.user_state_cache_seconds
+        ),
+    )
+
     # Identity use cases
     authenticate = providers.Factory(
-        AuthenticateHandler, persistence=persistence, access_tokens=access_tokens, clock=clock
+        AuthenticateHandler,
+        persistence=persistence,
+        access_tokens=access_tokens,
+        clock=clock,
+        user_states=user_states,
     )
     get_current_user = providers.Factory(GetCurrentUserHandler, persistence=persistence)
     register = providers.Factory(
@@ -275,6 +287,7 @@ class Container(containers.DeclarativeContainer):
         issuer=session_issuer,
         audit=audit_trail,
         clock=clock,
+        user_states=user_states,
     )
     list_users = providers.Factory(ListUsersHandler, persistence=persistence)
     get_user = providers.Factory(GetUserHandler, persistence=persistence)
@@ -286,7 +299,11 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
     )
     update_user = providers.Factory(
-        UpdateUserHandler, persistence=persistence, audit=audit_trail, clock=clock
+        UpdateUserHandler,
+        persistence=persistence,
+        audit=audit_trail,
+        clock=clock,
+        user_states=user_states,
     )
     create_studio = providers.Factory(
         CreateStudioHandler,

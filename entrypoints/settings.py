@@ -63,6 +63,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     access_token_ttl_seconds: Annotated[int, msgspec.Meta(ge=60, le=86_400)] = 900
     refresh_token_ttl_days: Annotated[int, msgspec.Meta(ge=1, le=365)] = 30
     password_hash_concurrency: Annotated[int, msgspec.Meta(ge=1, le=16)] = 1
+    # How long a user's active flag and role are trusted once read; 0 reads them on every request.
+    user_state_cache_seconds: Annotated[float, msgspec.Meta(ge=0, le=60)] = 5.0
 
     # Media
     public_base_url: str | None = None  # how clients reach this app (local media URLs)

@@ -4,6 +4,7 @@ import re
 import secrets
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,6 +30,16 @@ from domain.identity.model import Role
 from domain.shared.ids import StudioId, UserId
 
 _JTI = re.compile(r"^[A-Za-z0-9_-]{22}$")  # 128 random bits, base64url without padding
+VERIFIED_CACHE_SIZE = 4096  # about 1 kB a token
+
+
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    """A token that passed every check once: its claims and the times that bound its use."""
+
+    claims: AccessClaims
+    valid_from: float  # the later of nbf and iat (NumericDate: a number)
+    expires_at: float  # exp
 
 
 class JwtAccessTokens:
@@ -36,6 +47,12 @@ class JwtAccessTokens:
 
     Rotation: sign with the new key and keep the old key's public part in
     ``verification_keys`` until the last token it signed has expired.
+
+    Verified tokens are remembered (``cache_size`` of them, oldest dropped first), keyed by the
+    exact token text: a token seen again skips the signature (an Ed25519 verification is most of
+    the cost) but its time claims are checked against ``at`` on every use, so a remembered token
+    still expires. Only tokens that passed every check are kept; any other text, however close
+    to a good token, is verified in full.
     """
 
     def __init__(
@@ -47,6 +64,7 @@ class JwtAccessTokens:
         audience: str,
         ttl: timedelta = timedelta(minutes=15),
         leeway_seconds: int = 30,
+        cache_size: int = VERIFIED_CACHE_SIZE,
     ) -> None:
         if not issuer or not audience:
             raise ValueError("issuer and audience must not be empty.")
@@ -54,6 +72,8 @@ class JwtAccessTokens:
             raise ValueError("ttl must be a positive whole number of seconds.")
         if not 0 <= leeway_seconds <= 300:
             raise ValueError("leeway_seconds must be between 0 and 300.")
+        if cache_size < 0:
+            raise ValueError("cache_size must not be negative.")
         self._algorithm: Algorithm = algorithm_of(signing_key)
         self._signing_key = signing_key
         self._signing_kid = key_id(signing_key)
@@ -68,6 +88,8 @@ class JwtAccessTokens:
         self._audience = audience
         self._ttl = int(ttl.total_seconds())
         self._leeway = leeway_seconds
+        self._cache_size = cache_size
+        self._verified: dict[str, _Verified] = {}  # insertion order: the oldest goes first
 
     @property
     def algorithm(self) -> Algorithm:
@@ -102,6 +124,9 @@ class JwtAccessTokens:
 
     def verify(self, token: str, *, at: datetime) -> AccessClaims:
         now = _epoch_seconds(at)
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            return self._still_valid(token, remembered, now)
         try:
             claims = self._verified_claims(token)
             self._check_claims(claims, now)
@@ -111,6 +136,7 @@ class JwtAccessTokens:
             raise InvalidTokenError() from None
         # Last, so "expired" is only ever said of a token that is otherwise entirely valid.
         self._check_expiry(claims, now)
+        self._remember(token, access, claims)
         return access
 
     def public_keys(self) -> dict[str, Any]:
@@ -130,6 +156,24 @@ class JwtAccessTokens:
                 for kid, key in self._keys.items()
             ]
         }
+
+    def _still_valid(self, token: str, remembered: _Verified, now: int) -> AccessClaims:
+        """The checks of ``verify`` that depend on the time, as joserfc makes them."""
+        if remembered.valid_from > now + self._leeway:
+            raise InvalidTokenError()  # the clock went back before nbf/iat
+        if remembered.expires_at <= now - self._leeway:
+            self._verified.pop(token, None)
+            raise ExpiredTokenError()
+        return remembered.claims
+
+    def _remember(self, token: str, access: AccessClaims, claims: dict[str, Any]) -> None:
+        if not self._cache_size:
+            return
+        while len(self._verified) >= self._cache_size:
+            del self._verified[next(iter(self._verified))]
+        self._verified[token] = _Verified(
+            access, valid_from=max(claims["nbf"], claims["iat"]), expires_at=claims["exp"]
+        )
 
     def _verified_claims(self, token: str) -> dict[str, Any]:
         decoded = jwt.decode(token, self._key_for, registry=self._registry)

@@ -6,9 +6,11 @@ from application.audit.trail import AuditTrail
 from application.identity.accounts import Accounts
 from application.identity.security import PasswordHasher
 from application.identity.signing_in import SessionIssuer, SignedIn
+from application.identity.user_states import UserStateCache
 from application.shared.ports import Clock, Persistence
 from domain.identity.access import Actor, Capability, authorize
 from domain.identity.errors import CurrentPasswordIncorrectError
+from domain.identity.model import User
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -28,6 +30,7 @@ class ChangePasswordHandler:
         issuer: SessionIssuer,
         audit: AuditTrail,
         clock: Clock,
+        user_states: UserStateCache,
     ) -> None:
         self._persistence = persistence
         self._hasher = hasher
@@ -35,6 +38,7 @@ class ChangePasswordHandler:
         self._issuer = issuer
         self._audit = audit
         self._clock = clock
+        self._user_states = user_states
 
     async def __call__(self, command: ChangePassword) -> SignedIn:
         actor = command.actor
@@ -44,6 +48,12 @@ class ChangePasswordHandler:
         if not (await self._hasher.verify(user.password_hash, command.current_password)).ok:
             raise CurrentPasswordIncorrectError(details={"field": "currentPassword"})
         new_hash = await self._accounts.password_hash(command.new_password)
+        try:
+            return await self._save(actor, user, new_hash)
+        finally:
+            self._user_states.forget(actor.studio_id, actor.user_id)  # always safe
+
+    async def _save(self, actor: Actor, user: User, new_hash: str) -> SignedIn:
         now = self._clock.now()
         async with self._persistence.unit_of_work() as uow:
             saved = await uow.users.save(

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from application.audit.trail import AuditTrail
 from application.identity.accounts import Accounts
 from application.identity.ports import UserQuery
+from application.identity.user_states import UserStateCache
 from application.shared.ports import Clock, Persistence
 from domain.identity.access import Actor, Capability, authorize
 from domain.identity.errors import CannotChangeOwnAccessError, UserNotFoundError
@@ -94,10 +95,18 @@ class CreateUserHandler:
 class UpdateUserHandler:
     """Change a user's name, role or active flag. Deactivation ends every session at once."""
 
-    def __init__(self, *, persistence: Persistence, audit: AuditTrail, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        persistence: Persistence,
+        audit: AuditTrail,
+        clock: Clock,
+        user_states: UserStateCache,
+    ) -> None:
         self._persistence = persistence
         self._audit = audit
         self._clock = clock
+        self._user_states = user_states
 
     async def __call__(self, command: UpdateUser) -> User:
         actor = command.actor
@@ -109,6 +118,13 @@ class UpdateUserHandler:
         if user_id == actor.user_id and (command.role or command.active is False):
             # An admin locking themselves out (or demoting the last admin) is never intended.
             raise CannotChangeOwnAccessError()
+        try:
+            return await self._update(actor, user_id, command)
+        finally:
+            # Committed or not, the next request of this user reads the store (always safe).
+            self._user_states.forget(actor.studio_id, user_id)
+
+    async def _update(self, actor: Actor, user_id: UserId, command: UpdateUser) -> User:
         now = self._clock.now()
         async with self._persistence.unit_of_work() as uow:
             user = await uow.users.get(actor.studio_id, user_id)

@@ -18,14 +18,21 @@ from entrypoints.container import Container
 from entrypoints.http.assets.routes import AssetsController
 from entrypoints.http.audit_routes import list_audit_events
 from entrypoints.http.context import RequestEdge, response_headers_hook
+from entrypoints.http.deps import resolve_dependencies_in_turn
 from entrypoints.http.docs import docs_routes, openapi_config
 from entrypoints.http.errors import exception_handlers
-from entrypoints.http.hardening import SKIP_RATE_LIMIT, rate_limit_configs, require_json_body
+from entrypoints.http.hardening import (
+    SKIP_RATE_LIMIT,
+    rate_limit_configs,
+    rate_limit_stores,
+    require_json_body,
+)
 from entrypoints.http.identity.auth_routes import AuthController
 from entrypoints.http.identity.jwks import jwks
 from entrypoints.http.identity.studio_routes import studio_routes
 from entrypoints.http.identity.user_routes import UsersController
 from entrypoints.http.media.routes import CreatorVideosController, UploadsController
+from entrypoints.http.metrics import RouteMetricsMiddleware
 from entrypoints.http.operations import health, ready
 from entrypoints.startup import announce_demo_studio, warm_up
 
@@ -137,6 +144,7 @@ def create_app(
         prefix="studio_bridge",
         group_path=True,
         exclude=OPS_PATHS,
+        middleware_class=RouteMetricsMiddleware,
     )
     plugins = []
     if tracing is not None:
@@ -199,6 +207,7 @@ def create_app(
         dependencies=_provide(container),
         lifespan=[lifespan],
         middleware=[prometheus.middleware, *(c.middleware for c in rate_limit_configs(settings))],
+        stores=rate_limit_stores(),
         before_request=require_json_body,
         before_send=[response_headers_hook(production=settings.app_env == "production")],
         exception_handlers=exception_handlers(),
@@ -212,5 +221,6 @@ def create_app(
     # The edge layer must see every request, including those that match no route (Litestar's
     # route middleware never runs for them), so it wraps the app's whole handler chain.
     app.asgi_handler = RequestEdge(app.asgi_handler)
+    resolve_dependencies_in_turn(app)
     app.state.container = container
     return app

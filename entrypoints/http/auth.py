@@ -21,7 +21,13 @@ class AuthenticationRequiredError(UnauthenticatedError):
 
 
 def bearer_token(request: Request[Any, Any, Any]) -> str:
-    header = request.headers.get("authorization", "")
+    # Read from the raw ASGI headers (names are lower case there): building the request's
+    # header mapping for this one value cost more than the cached token check itself.
+    header = ""
+    for name, value in request.scope["headers"]:
+        if name == b"authorization":
+            header = value.decode("latin-1")
+            break
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthenticationRequiredError()

@@ -7,8 +7,8 @@ incoming W3C ``traceparent``, or a fresh random id. It is computed once and kept
 
 import logging
 import re
+import secrets
 import time
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -58,7 +58,7 @@ def _choose_request_id(scope: Scope | Mapping[str, Any]) -> str:
         match = _TRACEPARENT.match(parent.strip().lower())
         if match and match.group("trace") != _ZERO_TRACE:
             return match.group("trace").decode()
-    return uuid.uuid4().hex
+    return secrets.token_hex(16)  # 128 random bits, like a UUID4 without its object
 
 
 def _trace_id() -> str | None:

@@ -4,8 +4,10 @@ from typing import Any
 
 from litestar import Request
 from litestar.exceptions import HTTPException
-from litestar.middleware.rate_limit import RateLimitConfig, RateLimitMiddleware
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.stores.base import Store
 
+from entrypoints.http.rate_limit import FastLockMemoryStore, FixedWindowRateLimitMiddleware
 from entrypoints.settings import Settings
 
 SKIP_RATE_LIMIT = "skip_rate_limit"
@@ -13,24 +15,27 @@ ACCEPTS_ANY_BODY = "accepts_any_body"
 AUTH_PREFIX = "/auth/"
 
 
-class ApiRateLimitMiddleware(RateLimitMiddleware):
+class ApiRateLimitMiddleware(FixedWindowRateLimitMiddleware):
     """The general budget. A class of its own because Litestar keys counters by class name."""
 
 
-class AuthRateLimitMiddleware(RateLimitMiddleware):
+class AuthRateLimitMiddleware(FixedWindowRateLimitMiddleware):
     """The stricter budget for sign-in, registration and token endpoints."""
 
 
-def _is_auth(request: Request[Any, Any, Any]) -> bool:
-    return request.url.path.startswith(AUTH_PREFIX)
+# Coroutines on purpose: Litestar runs a plain function given as ``check_throttle_handler`` in a
+# worker thread, a thread hop per limiter on every request.
+async def _is_auth(request: Request[Any, Any, Any]) -> bool:
+    return str(request.scope["path"]).startswith(AUTH_PREFIX)
 
 
-def _is_not_auth(request: Request[Any, Any, Any]) -> bool:
-    return not _is_auth(request)
+async def _is_not_auth(request: Request[Any, Any, Any]) -> bool:
+    return not str(request.scope["path"]).startswith(AUTH_PREFIX)
 
 
 def rate_limit_configs(settings: Settings) -> list[RateLimitConfig]:
-    """Litestar's limiter, twice: per client address, one window per minute, ``0`` switches one off.
+    """Litestar's limiter (as a fixed-window counter), twice: per client address, one window per
+    minute; ``0`` switches one off.
 
     The client address is the socket peer, or the ``X-Forwarded-For`` hop when the peer is one
     of ``TRUSTED_PROXIES`` (the server rewrites it; see ``entrypoints/server.py``).
@@ -55,6 +60,11 @@ def rate_limit_configs(settings: Settings) -> list[RateLimitConfig]:
             )
         )
     return configs
+
+
+def rate_limit_stores() -> dict[str, Store]:
+    """The app's ``stores``: where both limiters keep their windows (``RateLimitConfig.store``)."""
+    return {"rate_limit": FastLockMemoryStore()}
 
 
 async def require_json_body(request: Request[Any, Any, Any]) -> None:

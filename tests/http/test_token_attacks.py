@@ -26,6 +26,7 @@ from tests.security.forge import (
 )
 from tests.support.identity_http import (
     STAFF_PASSWORD,
+    ManualClock,
     add_user,
     bearer,
     container,
@@ -33,6 +34,7 @@ from tests.support.identity_http import (
     on_app_loop,
     sign_in,
     sign_in_admin,
+    use_clock,
 )
 
 Client = TestClient[Any]
@@ -268,3 +270,58 @@ def test_a_deleted_users_tokens_stop_working(client: Client, artist: dict[str, A
     refused(client, artist["accessToken"])
     refresh = client.post("/auth/refresh", json={"refreshToken": artist["refreshToken"]})
     error_of(refresh, 401, "invalid_refresh_token")
+
+
+def test_a_role_change_applies_to_the_next_request(
+    client: Client, admin: dict[str, Any], artist: dict[str, Any]
+) -> None:
+    token, user_id = artist["accessToken"], artist["user"]["id"]
+    forbidden = client.get("/users", headers=bearer(token))
+    error_of(forbidden, 403, "forbidden")  # and the artist's state is now remembered
+    for role, status in (("admin", 200), ("artist", 403)):
+        changed = client.patch(
+            f"/users/{user_id}", json={"role": role}, headers=bearer(admin["accessToken"])
+        )
+        assert changed.status_code == 200, changed.text
+        assert client.get("/users", headers=bearer(token)).status_code == status
+
+
+def deactivate_in_the_store(client: Client, session: dict[str, Any]) -> None:
+    """What another replica (or another process on the same store) would do."""
+    service = container(client)
+    studio_id, user_id = StudioId(session["user"]["studioId"]), UserId(session["user"]["id"])
+
+    async def deactivate() -> None:
+        async with service.persistence().unit_of_work() as uow:
+            user = await uow.users.get(studio_id, user_id)
+            changed = user.changed(active=False, at=service.clock().now())
+            await uow.users.save(changed, expected_revision=user.revision)
+            await uow.commit()
+
+    on_app_loop(client, deactivate)
+
+
+def test_a_change_made_by_another_process_is_seen_within_the_cache_time(
+    client: Client, artist: dict[str, Any]
+) -> None:
+    clock = use_clock(client, ManualClock())
+    token = artist["accessToken"]
+    assert client.get("/studio", headers=bearer(token)).status_code == 200  # now remembered
+    deactivate_in_the_store(client, artist)
+    clock.advance(4.9)  # USER_STATE_CACHE_SECONDS is 5 by default
+    assert client.get("/studio", headers=bearer(token)).status_code == 200
+    clock.advance(0.1)
+    error_of(client.get("/studio", headers=bearer(token)), 401, "invalid_token")
+
+
+def test_without_the_cache_a_change_made_elsewhere_is_seen_at_once(
+    make_client: Callable[..., Client],
+) -> None:
+    client = make_client(AUTH_RATE_LIMIT_PER_MINUTE="1000", USER_STATE_CACHE_SECONDS="0")
+    admin = sign_in_admin(client)
+    artist = sign_in(
+        client, add_user(client, admin["accessToken"], Role.ARTIST)["email"], STAFF_PASSWORD
+    )
+    assert me(client, artist["accessToken"]).status_code == 200
+    deactivate_in_the_store(client, artist)
+    refused(client, artist["accessToken"])

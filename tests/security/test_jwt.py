@@ -475,3 +475,96 @@ def test_times_must_be_timezone_aware(tokens: JwtAccessTokens) -> None:
         tokens.issue(user_id=USER, studio_id=STUDIO, role=Role.ARTIST, at=naive)
     with pytest.raises(ValueError, match="timezone"):
         tokens.verify(issue(tokens), at=naive)
+
+
+# --- Remembered tokens: the signature is checked once, the time on every use -----------
+
+
+class CountingTokens(JwtAccessTokens):
+    """Counts full verifications (signature included), to see when the cache answered."""
+
+    full_verifications = 0
+
+    def _verified_claims(self, token: str) -> dict[str, Any]:
+        self.full_verifications += 1
+        return super()._verified_claims(token)
+
+
+def counting(key: OKPKey, **options: Any) -> CountingTokens:
+    return CountingTokens(key, issuer=ISSUER, audience=AUDIENCE, **options)
+
+
+def test_a_token_seen_again_is_not_verified_again(key: OKPKey) -> None:
+    tokens = counting(key)
+    token = issue(tokens)
+    first = tokens.verify(token, at=AT)
+    assert tokens.verify(token, at=AT + timedelta(minutes=5)) == first
+    assert tokens.full_verifications == 1
+
+
+def test_a_remembered_token_still_expires(key: OKPKey) -> None:
+    tokens = counting(key)
+    token = issue(tokens)
+    assert tokens.verify(token, at=AT)
+    assert tokens.verify(token, at=AT + timedelta(minutes=15, seconds=29))  # the leeway holds
+    with pytest.raises(ExpiredTokenError):
+        tokens.verify(token, at=AT + timedelta(minutes=15, seconds=30))
+    with pytest.raises(ExpiredTokenError):  # and stays expired (verified in full again)
+        tokens.verify(token, at=AT + timedelta(hours=1))
+    assert tokens.full_verifications == 2
+
+
+def test_a_remembered_token_is_refused_before_its_start_if_the_clock_goes_back(
+    key: OKPKey,
+) -> None:
+    tokens = counting(key)
+    token = issue(tokens)
+    assert tokens.verify(token, at=AT)
+    refused(tokens, token, at=AT - timedelta(minutes=1))
+    assert tokens.verify(token, at=AT)
+
+
+def test_a_tampered_copy_of_a_remembered_token_is_verified_and_refused(key: OKPKey) -> None:
+    tokens = counting(key)
+    token = issue(tokens)
+    assert tokens.verify(token, at=AT)
+    head, _, signature = token.split(".")
+    refused(tokens, f"{head}.{segment(good_claims(role='admin'))}.{signature}")
+    flipped = token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]
+    refused(tokens, flipped)
+    refused(tokens, token + ".")
+    assert tokens.full_verifications == 4
+
+
+def test_refusals_are_never_remembered(key: OKPKey) -> None:
+    tokens = counting(key)
+    forged = forge(header(key), good_claims(), ed25519_signer(generate_signing_key()))
+    for _ in range(3):
+        refused(tokens, forged)
+    expired = issue(tokens, at=AT - timedelta(hours=1))
+    for _ in range(2):
+        with pytest.raises(ExpiredTokenError):
+            tokens.verify(expired, at=AT)
+    assert tokens.full_verifications == 5
+
+
+def test_the_cache_is_bounded_and_drops_the_oldest_first(key: OKPKey) -> None:
+    tokens = counting(key, cache_size=2)
+    first, second, third = (issue(tokens) for _ in range(3))
+    for token in (first, second, third):
+        assert tokens.verify(token, at=AT)
+    assert tokens.verify(third, at=AT)
+    assert tokens.verify(second, at=AT)
+    assert tokens.full_verifications == 3
+    assert tokens.verify(first, at=AT)  # dropped to make room for the third: verified again
+    assert tokens.full_verifications == 4
+
+
+def test_a_cache_size_of_zero_verifies_every_time(key: OKPKey) -> None:
+    tokens = counting(key, cache_size=0)
+    token = issue(tokens)
+    for _ in range(3):
+        assert tokens.verify(token, at=AT)
+    assert tokens.full_verifications == 3
+    with pytest.raises(ValueError, match="cache_size"):
+        counting(key, cache_size=-1)

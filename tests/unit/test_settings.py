@@ -21,6 +21,7 @@ def test_defaults_are_the_embedded_development_setup() -> None:
     assert (settings.host, settings.port, settings.app_env) == ("127.0.0.1", 8000, "development")
     assert settings.cors_allow_origins == ()  # no wildcard unless someone asks for it
     assert settings.embedded_components() == ["persistence", "media", "keys"]
+    assert settings.user_state_cache_seconds == 5.0
 
 
 def test_values_are_converted_from_text() -> None:
@@ -53,6 +54,8 @@ def test_values_are_converted_from_text() -> None:
         ({"OTEL_EXPORTER_OTLP_ENDPOINT": "collector:4318"}, "OTEL_EXPORTER_OTLP_ENDPOINT", "http"),
         ({"MONGODB_URI": "postgres://x"}, "MONGODB_URI", "mongodb://"),
         ({"ENV_FILE": "/nowhere/.env"}, "ENV_FILE", "no such file"),
+        ({"USER_STATE_CACHE_SECONDS": "61"}, "USER_STATE_CACHE_SECONDS", "<= 60"),
+        ({"USER_STATE_CACHE_SECONDS": "-1"}, "USER_STATE_CACHE_SECONDS", ">= 0"),
     ],
 )
 def test_each_kind_of_bad_value_is_named_with_its_reason(
