@@ -6,8 +6,11 @@ import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bench import report, runner
+from bench.assets import run_assets_bench
+from bench.assets_report import table as assets_table
 from bench.media import run_media_bench
 from bench.persistence import run_persistence_bench
 from bench.persistence_report import persistence_table
@@ -31,9 +34,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--list", action="store_true", help="list the targets and exit")
     parser.add_argument(
         "--sections",
-        default="http,persistence,media",
+        default="http,persistence,media,assets",
         help="comma-separated: http (wrk against server processes), persistence (SQLite), "
-        "media (a 200 MB upload to the local store: server memory)",
+        "media (a 200 MB upload to the local store: server memory), assets (issue 6's goals on "
+        "1M seeded assets; writes assets-*.json and a chart)",
     )
     parser.add_argument("--out", type=Path, default=report.RESULTS_DIR, help="results folder")
     return parser
@@ -73,7 +77,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "media" in sections:
         print("media: a 200 MB upload to the local store, server memory sampled ...", flush=True)
         data["media"] = run_media_bench()
-    paths = report.write(data, started, args.out)
+    assets: dict[str, Any] = {}
+    if "assets" in sections:
+        print(
+            "assets: /assets on 1M seeded assets against the floor; 1M against 10k ...", flush=True
+        )
+        assets = run_assets_bench(options, args.out, started)
+        data["assets"] = assets["assets"]
+        data["problems"] += [f"assets: {problem}" for problem in assets["problems"]]
+        data["warnings"] += [f"assets: {warning}" for warning in assets["warnings"]]
+    # An assets-only run writes its own files only: latest.json keeps the last full run.
+    paths = report.write(data, started, args.out) if sections - {"assets"} else []
     print()
     if "http" in sections:
         print(report.table(data))
@@ -89,7 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"growth {media['rss_growth_mb']} MB"
         )
         print()
-    for path in paths:
+    if assets:
+        print(assets_table(assets))
+        print()
+    for path in [*paths, *data.get("assets", {}).get("files", [])]:
         print(f"wrote {path}")
     for warning in data["warnings"]:
         print(f"WARNING: {warning}", file=sys.stderr)

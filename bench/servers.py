@@ -82,6 +82,15 @@ APP_UVICORN_NO_ACCESS_LOG = ServerSpec(
     ready_path="/health",
     env={"LOG_LEVEL": "WARNING"},
 )
+# Diagnostic: the same process with one extra route, /_bench/whoami (bench/probe_app.py), to
+# measure authentication and the edge without any use case behind them.
+APP_UVICORN_PROBE = ServerSpec(
+    name="app/uvicorn +probe",
+    server="uvicorn",
+    app="app",
+    command=_python_module("bench.probe_app"),
+    ready_path="/health",
+)
 APP_GRANIAN = ServerSpec(
     name="app/granian",
     server="granian",

@@ -15,6 +15,7 @@ from bench.servers import (
     APP_GRANIAN,
     APP_UVICORN,
     APP_UVICORN_NO_ACCESS_LOG,
+    APP_UVICORN_PROBE,
     FLOOR_GRANIAN,
     FLOOR_UVICORN,
     ServerSpec,
@@ -119,9 +120,19 @@ TARGETS: list[Target] = [
         name="me",
         server=APP_UVICORN,
         path="/auth/me",
-        description="An authenticated read: Ed25519 JWT verification, the user loaded from "
-        "the store (a deactivated user is refused at once), the JSON user; behind the /auth "
-        "rate limiter.",
+        description="An authenticated read, measured as in earlier runs (one admin token for "
+        "every request): the token and the user's state (both remembered after the first "
+        "request since issue 6), then the use case reads the user from the store, the JSON "
+        "user; behind the /auth rate limiter.",
+        setup=sign_in_as_admin,
+    ),
+    Target(
+        name="studio",
+        server=APP_UVICORN,
+        path="/studio",
+        description="An authenticated read of one resource by id, the shape of GET "
+        "/assets/{id}: the token, the matrix check, one indexed read, the JSON studio; behind "
+        "the general rate limiter and the metrics.",
         setup=sign_in_as_admin,
     ),
     Target(
@@ -139,6 +150,15 @@ TARGETS: list[Target] = [
         description="/health while 8 clients sign in back to back (argon2id, off the event "
         "loop behind a semaphore of 1): the rest of the API must keep answering.",
         background=_logins_in_background,
+    ),
+    Target(
+        name="whoami",
+        server=APP_UVICORN_PROBE,
+        path="/_bench/whoami",
+        description="Diagnostic: an authenticated route with no use case (bench/probe_app.py): "
+        "the token, the user's state, the rate limiter, metrics, access log and headers; what "
+        "every authenticated route pays before its own work.",
+        setup=sign_in_as_admin,
     ),
     Target(
         name="health",
