@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.inprocess                       # the default paths
     .venv/bin/python -m bench.inprocess /health /studio --requests 5000
+    .venv/bin/python -m bench.inprocess '/assets/{asset}' '/assets?limit=20'  # 50 assets seeded
 
 Far steadier than wrk on a shared 2-core machine (DESIGN section 7), and the way to see what
 one change buys. The app is built as ``studio-bridge serve`` builds it (the benchmark's
@@ -121,9 +122,24 @@ async def run(paths: Sequence[str], requests: int) -> list[dict[str, Any]]:
                 raise RuntimeError(f"sign-in failed: {status} {body[:200]!r}")
             token = json.loads(body)["data"]["accessToken"]
             headers = [(b"authorization", f"Bearer {token}".encode())]
+            wants_asset = any("{asset}" in path for path in paths)
+            asset_id = await _seed_assets(app, headers) if wants_asset else ""
             for path in paths:
-                results.append(await time_path(app, path, headers, requests))
+                timed = await time_path(app, path.replace("{asset}", asset_id), headers, requests)
+                results.append({**timed, "path": path})
     return results
+
+
+async def _seed_assets(app: Any, headers: Headers, count: int = 50) -> str:
+    """Create ``count`` assets (so lists have a page to fill); the id of the last one."""
+    json_headers = [*headers, (b"content-type", b"application/json")]
+    body = b""
+    for number in range(count):
+        asset = {"name": f"bench asset {number}", "type": "prop", "tags": ["bench"]}
+        status, body = await call(app, "POST", "/assets", json_headers, json.dumps(asset).encode())
+        if status != 201:
+            raise RuntimeError(f"creating an asset failed: {status} {body[:200]!r}")
+    return str(json.loads(body)["data"]["id"])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

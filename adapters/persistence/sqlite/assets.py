@@ -291,7 +291,26 @@ def asset_list_statements(studio_id: StudioId, query: AssetQuery) -> ListStateme
             tuple(params),
         )
         statements = statements.counting_with(count)
-    return statements
+    return replace(statements, bounded=_bounded(query))
+
+
+# Page mode beyond this many skipped rows reads on a reader thread (an OFFSET walks its rows).
+MAX_OFFSET_NOW = 1_000
+
+
+def _bounded(query: AssetQuery) -> bool:
+    """Whether the list is a few index seeks: at most one of type/status/owner (one of the
+    partial indexes holds exactly its rows, in order), no tag or words (their matches are
+    sorted), and a keyset window, or a near page counted by the maintained counters."""
+    if query.tag is not None or query.words:
+        return False
+    filters = (query.type, query.status, query.owner_id)
+    if sum(value is not None for value in filters) > 1:
+        return False
+    window = query.window
+    if isinstance(window, KeysetWindow):
+        return True
+    return query.owner_id is None and window.offset <= MAX_OFFSET_NOW
 
 
 class SqliteAssetRepository:
@@ -304,7 +323,9 @@ class SqliteAssetRepository:
     async def get(
         self, studio_id: StudioId, asset_id: AssetId, *, include_deleted: bool = False
     ) -> Asset:
-        row = await self._channel.read(partial(_fetch_one, ASSET_BY_ID_SQL, (studio_id, asset_id)))
+        row = await self._channel.read_now(
+            partial(_fetch_one, ASSET_BY_ID_SQL, (studio_id, asset_id))
+        )
         if row is None or (row[15] is not None and not include_deleted):
             raise AssetNotFoundError()
         return asset_from_row(row)
@@ -353,7 +374,7 @@ class SqliteAssetRepository:
     async def get_version(
         self, studio_id: StudioId, asset_id: AssetId, number: int
     ) -> AssetVersion:
-        row = await self._channel.read(
+        row = await self._channel.read_now(
             partial(_fetch_one, VERSION_SQL, (studio_id, asset_id, number))
         )
         if row is None:
@@ -363,9 +384,8 @@ class SqliteAssetRepository:
     # Last in the class: a method named ``list`` shadows the builtin for what follows.
     async def list(self, studio_id: StudioId, query: AssetQuery) -> Page[Asset]:
         statements = asset_list_statements(studio_id, query)
-        return await self._channel.read(
-            partial(fetch_page, statements=statements, to_entity=asset_from_row)
-        )
+        read = self._channel.read_now if statements.bounded else self._channel.read
+        return await read(partial(fetch_page, statements=statements, to_entity=asset_from_row))
 
 
 def _fetch_one(sql: str, params: Row, connection: sqlite3.Connection) -> Row | None:

@@ -1,7 +1,8 @@
 """How a unit of work reaches its connection: writes through the writer, reads through a reader.
 
 A repository hands a channel a blocking function of a connection; the channel runs it on the
-right thread, inside the right transaction. One repository call is one thread hop.
+right thread, inside the right transaction. One repository call is one thread hop at most:
+bounded reads (`read_now`) run at once on the event loop unless a lock is held.
 """
 
 import sqlite3
@@ -10,7 +11,7 @@ from contextlib import contextmanager
 from functools import partial
 from typing import Protocol
 
-from adapters.persistence.sqlite.connections import Runner, Work, WriterThread
+from adapters.persistence.sqlite.connections import Runner, Work, WriterThread, is_busy
 
 
 class ReadOnlyUnitOfWorkError(RuntimeError):
@@ -19,6 +20,11 @@ class ReadOnlyUnitOfWorkError(RuntimeError):
 
 class Channel(Protocol):
     async def read[T](self, work: Work[T]) -> T: ...
+
+    async def read_now[T](self, work: Work[T]) -> T:
+        """``read`` for work bounded to a few index seeks (a row by its key, an index range
+        read in order up to a small limit): no thread hop when nothing holds a lock."""
+        ...
 
     async def write[T](self, work: Work[T]) -> T: ...
 
@@ -48,6 +54,14 @@ class ReadChannel:
     async def read[T](self, work: Work[T]) -> T:
         return await self._runner.run(work)
 
+    async def read_now[T](self, work: Work[T]) -> T:
+        try:
+            return self._runner.run_now(work)
+        except sqlite3.OperationalError as error:
+            if not is_busy(error):
+                raise
+        return await self._runner.run(work)  # a reader thread waits for the lock instead
+
     async def write[T](self, work: Work[T]) -> T:
         raise ReadOnlyUnitOfWorkError("this unit of work was opened with read_only=True")
 
@@ -70,6 +84,9 @@ class WriteChannel:
 
     async def read[T](self, work: Work[T]) -> T:
         return await self.write(work)
+
+    async def read_now[T](self, work: Work[T]) -> T:
+        return await self.write(work)  # inside this unit of work's transaction, on the writer
 
     async def write[T](self, work: Work[T]) -> T:
         self._pending = True

@@ -1,8 +1,12 @@
 """SQLite connections and the threads they live on: one writer thread, a pool of reader threads.
 
-sqlite3 calls block, so none of them runs on the event loop. Every connection is opened in
-autocommit mode (``autocommit=True``): the driver never starts or ends a transaction on its own;
-this adapter issues ``BEGIN``, ``COMMIT`` and ``ROLLBACK`` itself.
+sqlite3 calls block, so reads of unknown cost and every write run on those threads. A read
+bounded to a few index seeks (a row by its key, a page of an index read in order) costs
+microseconds, much less than the hop to a thread and back: ``ReaderPool.run_now`` runs it at once
+on the calling thread's own reading connection, which never waits for a lock (it reports
+``database is locked`` instead, and the caller retries on a reader thread). Every connection is
+opened in autocommit mode (``autocommit=True``): the driver never starts or ends a transaction
+on its own; this adapter issues ``BEGIN``, ``COMMIT`` and ``ROLLBACK`` itself.
 """
 
 import asyncio
@@ -22,6 +26,16 @@ class Runner(Protocol):
     """Runs blocking work on a connection, on a thread that owns it."""
 
     async def run[T](self, work: Work[T]) -> T: ...
+
+    def run_now[T](self, work: Work[T]) -> T:
+        """Run ``work`` (a few index seeks at most) on the calling thread, without waiting on
+        a lock: raises ``sqlite3.OperationalError`` where a reader thread would wait."""
+        ...
+
+
+def is_busy(error: sqlite3.OperationalError) -> bool:
+    """The error says another connection holds a lock (``SQLITE_BUSY`` or ``SQLITE_LOCKED``)."""
+    return error.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def open_writer(path: str, *, busy_timeout_ms: int, durable: bool = True) -> sqlite3.Connection:
@@ -113,27 +127,37 @@ class ReaderPool:
         self._local = threading.local()
         self._opened: list[sqlite3.Connection] = []
         self._opened_lock = threading.Lock()
+        self._closed = False
 
     async def run[T](self, work: Work[T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(
             self._executor, self._on_thread, work
         )
 
+    def run_now[T](self, work: Work[T]) -> T:
+        if self._closed:
+            raise RuntimeError("the SQLite readers are closed")
+        connection: sqlite3.Connection | None = getattr(self._local, "now", None)
+        if connection is None:
+            # Its own connection per calling thread (in the service: the event loop's), which
+            # never waits on SQLite's busy handler: the loop must not block on a lock.
+            connection = self._local.now = self._open(busy_timeout_ms=0)
+        return _reading(connection, work)
+
     def _on_thread[T](self, work: Work[T]) -> T:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
-            connection = open_reader(self._path, busy_timeout_ms=self._busy_timeout_ms)
-            self._local.connection = connection
-            with self._opened_lock:
-                self._opened.append(connection)
-        try:
-            return work(connection)
-        finally:
-            if connection.in_transaction:
-                # Never hand the next read a snapshot left open by this one: it would be stale.
-                connection.execute("ROLLBACK")
+            connection = self._local.connection = self._open(busy_timeout_ms=self._busy_timeout_ms)
+        return _reading(connection, work)
+
+    def _open(self, *, busy_timeout_ms: int) -> sqlite3.Connection:
+        connection = open_reader(self._path, busy_timeout_ms=busy_timeout_ms)
+        with self._opened_lock:
+            self._opened.append(connection)
+        return connection
 
     async def close(self) -> None:
+        self._closed = True  # no new read at once from here on; queued ones still run
         await asyncio.to_thread(self._shutdown)
 
     def _shutdown(self) -> None:
@@ -142,3 +166,12 @@ class ReaderPool:
             for connection in self._opened:
                 connection.close()
             self._opened.clear()
+
+
+def _reading[T](connection: sqlite3.Connection, work: Work[T]) -> T:
+    try:
+        return work(connection)
+    finally:
+        if connection.in_transaction:
+            # Never hand the next read a snapshot left open by this one: it would be stale.
+            connection.execute("ROLLBACK")

@@ -61,7 +61,7 @@ class SqliteIdempotencyStore:
         self, studio_id: StudioId, scope: str, key: str, *, at: datetime
     ) -> IdempotencyRecord | None:
         params = (studio_id, scope, key, to_ms(at))
-        row = await self._channel.read(partial(_fetch_one, params))
+        row = await self._channel.read_now(partial(_fetch_one, params))
         return None if row is None else idempotency_record_from_row(row)
 
     async def put(self, record: IdempotencyRecord, *, at: datetime) -> None:

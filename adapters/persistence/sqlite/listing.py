@@ -8,7 +8,7 @@ is a row-value range on those same columns, so a deep page is an index seek, not
 
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from adapters.persistence.sqlite.channels import read_snapshot
@@ -40,11 +40,14 @@ class ListStatements:
     count: Statement | None
     window: Window
     sort_index: int  # where the sort value sits in a selected row (the id is always first)
+    # A few index seeks whatever the data (set by the repository, which knows its indexes):
+    # the list may then be read at once on the event loop (``Channel.read_now``).
+    bounded: bool = False
 
     def counting_with(self, count: Statement) -> "ListStatements":
         """The same list with another way to count its matches (a maintained counter)."""
         counting = count if self.count is not None else None
-        return ListStatements(self.select, counting, self.window, self.sort_index)
+        return replace(self, count=counting)
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,7 +43,7 @@ class SqliteSessionRepository:
         await self._channel.write(partial(_add, session_to_row(session)))
 
     async def get(self, studio_id: StudioId, session_id: SessionId) -> RefreshSession:
-        row = await self._channel.read(partial(_fetch_one, (studio_id, session_id)))
+        row = await self._channel.read_now(partial(_fetch_one, (studio_id, session_id)))
         if row is None:
             raise SessionNotFoundError()
         return session_from_row(row)

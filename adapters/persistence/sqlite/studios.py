@@ -32,10 +32,10 @@ class SqliteStudioRepository:
         await self._channel.write(partial(_add, studio_to_row(studio)))
 
     async def get(self, studio_id: StudioId) -> Studio:
-        return await self._channel.read(partial(_get, STUDIO_BY_ID_SQL, studio_id))
+        return await self._channel.read_now(partial(_get, STUDIO_BY_ID_SQL, studio_id))
 
     async def get_by_slug(self, slug: str) -> Studio:
-        return await self._channel.read(partial(_get, STUDIO_BY_SLUG_SQL, slug))
+        return await self._channel.read_now(partial(_get, STUDIO_BY_SLUG_SQL, slug))
 
     async def save(self, studio: Studio, *, expected_revision: int) -> Studio:
         saved = replace(studio, revision=expected_revision + 1)

@@ -43,7 +43,7 @@ class SqliteLoginThrottleRepository:
         self._channel = channel
 
     async def get(self, studio_id: StudioId, subject: str) -> LoginThrottle | None:
-        row = await self._channel.read(partial(_fetch_one, (studio_id, subject)))
+        row = await self._channel.read_now(partial(_fetch_one, (studio_id, subject)))
         return None if row is None else throttle_from_row(row)
 
     async def put(self, throttle: LoginThrottle) -> None:

@@ -89,7 +89,7 @@ class SqliteUploadRepository:
         await self._channel.write(partial(_add, upload_to_row(upload)))
 
     async def get_by_key(self, studio_id: StudioId, key: str) -> Upload | None:
-        row = await self._channel.read(partial(_fetch_one, (studio_id, key)))
+        row = await self._channel.read_now(partial(_fetch_one, (studio_id, key)))
         return None if row is None else upload_from_row(row)
 
     async def save(self, upload: Upload, *, expected_revision: int) -> Upload:

@@ -74,13 +74,17 @@ class SqliteUserRepository:
         await self._channel.write(partial(_add, user_to_row(user)))
 
     async def get(self, studio_id: StudioId, user_id: UserId) -> User:
-        row = await self._channel.read(partial(_fetch_one, USER_BY_ID_SQL, (studio_id, user_id)))
+        row = await self._channel.read_now(
+            partial(_fetch_one, USER_BY_ID_SQL, (studio_id, user_id))
+        )
         if row is None:
             raise UserNotFoundError()
         return user_from_row(row)
 
     async def find_by_email(self, studio_id: StudioId, email: str) -> User | None:
-        row = await self._channel.read(partial(_fetch_one, USER_BY_EMAIL_SQL, (studio_id, email)))
+        row = await self._channel.read_now(
+            partial(_fetch_one, USER_BY_EMAIL_SQL, (studio_id, email))
+        )
         return None if row is None else user_from_row(row)
 
     async def save(self, user: User, *, expected_revision: int) -> User:

@@ -94,7 +94,7 @@ class SqliteVideoRepository:
         await self._channel.write(partial(_add, video_to_row(video)))
 
     async def get(self, studio_id: StudioId, video_id: VideoId) -> Video:
-        row = await self._channel.read(partial(_fetch_one, (studio_id, video_id)))
+        row = await self._channel.read_now(partial(_fetch_one, (studio_id, video_id)))
         if row is None:
             raise VideoNotFoundError()
         return video_from_row(row)
