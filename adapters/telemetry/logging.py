@@ -39,10 +39,12 @@ _SCRUBBERS = (
         r"\1[redacted]",
     ),
 )
-# Text none of the scrubbers above can change lacks all of these (case aside): one search
-# instead of four substitutions for almost every value. Keep it in step with _SCRUBBERS.
+# Text none of the scrubbers above can change lacks all of these once lower-cased: one search
+# instead of four substitutions for almost every value. Keep it in step with _SCRUBBERS. (It
+# searches the lower-cased text: a case-insensitive alternation is 5-10 times slower, about
+# 6 us a value, which made it the dearest part of an access line.)
 _MAY_HOLD_SECRET = re.compile(
-    r"eyJ|bearer|basic|passw|secret|token|api[_-]?key|authorization|x-amz-|sig=", re.I
+    r"eyj|bearer|basic|passw|secret|token|api[_-]?key|authorization|x-amz-|sig="
 )
 # Attributes every record has, plus uvicorn's ANSI-coloured duplicate of its message.
 _RESERVED = frozenset(logging.makeLogRecord({}).__dict__) | {
@@ -55,7 +57,7 @@ _RESERVED = frozenset(logging.makeLogRecord({}).__dict__) | {
 
 def scrub(text: str) -> str:
     """Remove anything that looks like a credential from free text."""
-    if not _MAY_HOLD_SECRET.search(text):
+    if not _MAY_HOLD_SECRET.search(text.lower()):
         return text
     for pattern, replacement in _SCRUBBERS:
         text = pattern.sub(replacement, text)
