@@ -1,0 +1,1 @@
+"""Subscriptions: who may watch past the free episodes, and the one entitlement policy."""
