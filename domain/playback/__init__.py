@@ -1,0 +1,1 @@
+"""Watching: what a viewer has watched and where to continue."""
