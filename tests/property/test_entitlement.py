@@ -122,7 +122,7 @@ def test_an_active_subscription_expires_at_its_period_end_exactly() -> None:
         created_at=T0,
         updated_at=T0,
     )
-    common = {"published": True, "number": 9, "free_episodes": 3, "role": Role.VIEWER}
+    common: Case = {"published": True, "number": 9, "free_episodes": 3, "role": Role.VIEWER}
     just_before = entitlement(
         **common, subscription=subscription, at=end - timedelta(microseconds=1)
     )
