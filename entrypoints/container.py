@@ -21,6 +21,7 @@ from adapters.security.secrets import UrlSafeSecretTokens
 from adapters.system.clock import SystemClock
 from adapters.system.data_dir import DataDirectoryProbe
 from adapters.system.ids import UuidV7Generator
+from adapters.system.subscriptions import NoSubscriptions
 from adapters.telemetry.logging import log_context
 from adapters.telemetry.tracing import OtlpTracing
 from application.assets.catalogue import (
@@ -45,6 +46,26 @@ from application.assets.versions import (
 )
 from application.audit.list_events import ListAuditEventsHandler
 from application.audit.trail import AuditTrail
+from application.content.catalog import (
+    GetPublishedEpisodeHandler,
+    GetPublishedSeriesHandler,
+    ListPublishedEpisodesHandler,
+    ListPublishedSeriesHandler,
+)
+from application.content.episodes import (
+    CreateEpisodeHandler,
+    GetOwnEpisodeHandler,
+    ListSeriesEpisodesHandler,
+    UpdateEpisodeHandler,
+)
+from application.content.moderation import ListPendingEpisodesHandler, ListPendingSeriesHandler
+from application.content.series import (
+    CreateSeriesHandler,
+    GetOwnSeriesHandler,
+    ListOwnSeriesHandler,
+    UpdateSeriesHandler,
+)
+from application.content.status import ChangeEpisodeStatusHandler, ChangeSeriesStatusHandler
 from application.identity.accounts import Accounts
 from application.identity.authenticate import AuthenticateHandler, GetCurrentUserHandler
 from application.identity.login import LoginHandler
@@ -394,6 +415,47 @@ class Container(containers.DeclarativeContainer):
         expires_in=providers.Callable(
             lambda seconds: timedelta(seconds=seconds), settings.provided.download_url_ttl_seconds
         ),
+    )
+
+    # Content (series and episodes). Subscriptions are not built yet: nobody is subscribed.
+    subscriptions = providers.Singleton(NoSubscriptions)
+    create_series = providers.Factory(
+        CreateSeriesHandler, persistence=persistence, audit=audit_trail, clock=clock, ids=ids
+    )
+    get_own_series = providers.Factory(GetOwnSeriesHandler, persistence=persistence)
+    list_own_series = providers.Factory(ListOwnSeriesHandler, persistence=persistence)
+    update_series = providers.Factory(
+        UpdateSeriesHandler, persistence=persistence, audit=audit_trail, clock=clock
+    )
+    change_series_status = providers.Factory(
+        ChangeSeriesStatusHandler, persistence=persistence, audit=audit_trail, clock=clock
+    )
+    create_episode = providers.Factory(
+        CreateEpisodeHandler, persistence=persistence, audit=audit_trail, clock=clock, ids=ids
+    )
+    get_own_episode = providers.Factory(GetOwnEpisodeHandler, persistence=persistence)
+    list_series_episodes = providers.Factory(ListSeriesEpisodesHandler, persistence=persistence)
+    update_episode = providers.Factory(
+        UpdateEpisodeHandler, persistence=persistence, audit=audit_trail, clock=clock
+    )
+    change_episode_status = providers.Factory(
+        ChangeEpisodeStatusHandler, persistence=persistence, audit=audit_trail, clock=clock
+    )
+    list_pending_series = providers.Factory(ListPendingSeriesHandler, persistence=persistence)
+    list_pending_episodes = providers.Factory(ListPendingEpisodesHandler, persistence=persistence)
+    list_published_series = providers.Factory(ListPublishedSeriesHandler, persistence=persistence)
+    get_published_series = providers.Factory(GetPublishedSeriesHandler, persistence=persistence)
+    list_published_episodes = providers.Factory(
+        ListPublishedEpisodesHandler,
+        persistence=persistence,
+        subscriptions=subscriptions,
+        clock=clock,
+    )
+    get_published_episode = providers.Factory(
+        GetPublishedEpisodeHandler,
+        persistence=persistence,
+        subscriptions=subscriptions,
+        clock=clock,
     )
 
     get_own_studio = providers.Factory(GetOwnStudioHandler, persistence=persistence)

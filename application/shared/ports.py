@@ -6,6 +6,7 @@ from typing import Protocol, runtime_checkable
 
 from application.assets.ports import AssetRepository
 from application.audit.ports import AuditLog
+from application.content.ports import EpisodeRepository, SeriesRepository
 from application.identity.ports import (
     LoginThrottleRepository,
     SessionRepository,
@@ -52,6 +53,8 @@ class UnitOfWork(Protocol):
     uploads: UploadRepository
     videos: VideoRepository
     assets: AssetRepository
+    series: SeriesRepository
+    episodes: EpisodeRepository
 
     async def commit(self) -> None:
         """Make every write done through this unit of work durable, all or nothing."""

@@ -17,6 +17,10 @@ from entrypoints.bootstrap import running
 from entrypoints.container import Container
 from entrypoints.http.assets.routes import AssetsController
 from entrypoints.http.audit_routes import list_audit_events
+from entrypoints.http.content.catalog_routes import ContentController
+from entrypoints.http.content.creator_episodes import CreatorEpisodesController
+from entrypoints.http.content.creator_series import CreatorSeriesController
+from entrypoints.http.content.moderation_routes import ModerationController
 from entrypoints.http.context import RequestEdge, response_headers_hook
 from entrypoints.http.deps import resolve_dependencies_in_turn
 from entrypoints.http.docs import docs_routes, openapi_config
@@ -93,6 +97,22 @@ PROVIDED = (
     "add_version",
     "list_versions",
     "get_version_download",
+    "create_series",
+    "get_own_series",
+    "list_own_series",
+    "update_series",
+    "change_series_status",
+    "create_episode",
+    "get_own_episode",
+    "list_series_episodes",
+    "update_episode",
+    "change_episode_status",
+    "list_pending_series",
+    "list_pending_episodes",
+    "list_published_series",
+    "get_published_series",
+    "list_published_episodes",
+    "get_published_episode",
 )
 
 
@@ -201,6 +221,10 @@ def create_app(
             UploadsController,
             CreatorVideosController,
             AssetsController,
+            CreatorSeriesController,
+            CreatorEpisodesController,
+            ModerationController,
+            ContentController,
             *media_routes(container),
             *(extra_routes or []),
         ],

@@ -30,6 +30,8 @@ UPLOADS = "uploads"
 VIDEOS = "videos"
 ASSETS = "assets"
 ASSET_VERSIONS = "asset_versions"
+SERIES = "series"
+EPISODES = "episodes"
 
 PRIMARY_KEY = "_id_"  # the name MongoDB gives the index on _id
 STUDIO_SLUG_UNIQUE = "studios_slug_unique"
@@ -39,6 +41,7 @@ UPLOAD_KEY_UNIQUE = "uploads_studio_key_unique"
 UPLOAD_SWEEP = "uploads_status_expires"  # not led by studio_id: the sweep spans studios
 ASSET_NAME_UNIQUE = "assets_studio_name_unique"
 ASSET_VERSION_UNIQUE = "asset_versions_studio_asset_number_unique"
+EPISODE_NUMBER_UNIQUE = "episodes_studio_series_number_unique"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +92,36 @@ def _asset_list_indexes() -> tuple[IndexSpec, ...]:
     return tuple(_spec(ASSETS, name, *fields) for fields, name in made.items())
 
 
+# Series lists: the fields each list sorts by, with the short names its indexes are named
+# after. A creator lists their own series (any status, or one); the catalogue lists visible
+# series (also by one tag). The moderation queue sorts by ``submitted_at`` alone.
+OWN_SERIES_SORTS = {"created_at": "created", "updated_at": "updated", "title_key": "title"}
+VISIBLE_SERIES_SORTS = {"published_at": "published", "title_key": "title", "popularity": "popular"}
+
+
+def _series_list_indexes() -> tuple[IndexSpec, ...]:
+    """One index per list, equality filter and sort, ending with ``_id`` (the tie-break): a
+    page is read in index order (backwards for a descending sort), a keyset window is a seek.
+
+    - (studio_id, owner_id, [status,] sort, _id): a creator's own series;
+    - (studio_id, visible, [tags,] sort, _id): the catalogue. ``visible`` (published with a
+      published episode) is a stored boolean, an equality at the front as ``deleted`` is for
+      assets; ``tags`` is an array (multikey), still read in sort order under an equality on
+      one tag, as the sort fields are never arrays.
+    """
+    lists = (
+        ("owner", ("owner_id",), OWN_SERIES_SORTS),
+        ("owner_status", ("owner_id", "status"), OWN_SERIES_SORTS),
+        ("visible", ("visible",), VISIBLE_SERIES_SORTS),
+        ("visible_tag", ("visible", "tags"), VISIBLE_SERIES_SORTS),
+    )
+    return tuple(
+        _spec(SERIES, f"series_studio_{name}_{short}", "studio_id", *equalities, field, "_id")
+        for name, equalities, sorts in lists
+        for field, short in sorts.items()
+    )
+
+
 INDEXES: tuple[IndexSpec, ...] = (
     _spec(STUDIOS, STUDIO_SLUG_UNIQUE, "slug", unique=True),
     _spec(USERS, USER_EMAIL_UNIQUE, "studio_id", "email", unique=True),
@@ -127,6 +160,28 @@ INDEXES: tuple[IndexSpec, ...] = (
     _spec(ASSETS, "assets_studio_dependencies", "studio_id", "dependencies", "_id"),
     # Also the versions list, newest first (read backwards).
     _spec(ASSET_VERSIONS, ASSET_VERSION_UNIQUE, "studio_id", "asset_id", "number", unique=True),
+    *_series_list_indexes(),
+    # The moderation queue: pending series by submission time (status is an equality).
+    _spec(SERIES, "series_studio_status_submitted", "studio_id", "status", "submitted_at", "_id"),
+    # A catalogue q search: each word an anchored prefix regex, a range on this multikey index;
+    # the matches are then sorted (a search narrows the catalogue to few series).
+    _spec(SERIES, "series_studio_visible_words", "studio_id", "visible", "words"),
+    # Numbers are unique in a series; the same index lists a series' episodes by number (no
+    # tie-break needed) and finds them for ``move_to_draft``.
+    _spec(EPISODES, EPISODE_NUMBER_UNIQUE, "studio_id", "series_id", "number", unique=True),
+    # What viewers list: a series' published episodes by number, read in order.
+    _spec(
+        EPISODES,
+        "episodes_studio_series_status_number",
+        "studio_id",
+        "series_id",
+        "status",
+        "number",
+    ),
+    # The moderation queue: pending episodes of the whole studio by submission time.
+    _spec(
+        EPISODES, "episodes_studio_status_submitted", "studio_id", "status", "submitted_at", "_id"
+    ),
 )
 
 COLLECTIONS = (
@@ -140,6 +195,8 @@ COLLECTIONS = (
     VIDEOS,
     ASSETS,
     ASSET_VERSIONS,
+    SERIES,
+    EPISODES,
 )
 
 

@@ -13,6 +13,8 @@ from pymongo.write_concern import WriteConcern
 
 from adapters.persistence.mongo.assets.assets import MongoAssetRepository
 from adapters.persistence.mongo.audit.log import MongoAuditLog
+from adapters.persistence.mongo.content.episodes import MongoEpisodeRepository
+from adapters.persistence.mongo.content.series import MongoSeriesRepository
 from adapters.persistence.mongo.identity.sessions import MongoSessionRepository
 from adapters.persistence.mongo.identity.studios import MongoStudioRepository
 from adapters.persistence.mongo.identity.throttles import MongoLoginThrottleRepository
@@ -24,6 +26,7 @@ from adapters.persistence.mongo.shared.context import MongoContext
 from adapters.persistence.mongo.shared.idempotency import MongoIdempotencyStore
 from application.assets.ports import AssetRepository
 from application.audit.ports import AuditLog
+from application.content.ports import EpisodeRepository, SeriesRepository
 from application.identity.ports import (
     LoginThrottleRepository,
     SessionRepository,
@@ -45,6 +48,8 @@ class MongoUnitOfWork:
     uploads: UploadRepository
     videos: VideoRepository
     assets: AssetRepository
+    series: SeriesRepository
+    episodes: EpisodeRepository
 
     def __init__(
         self,
@@ -66,6 +71,8 @@ class MongoUnitOfWork:
         self.uploads = MongoUploadRepository(self._context)
         self.videos = MongoVideoRepository(self._context)
         self.assets = MongoAssetRepository(self._context)
+        self.series = MongoSeriesRepository(self._context)
+        self.episodes = MongoEpisodeRepository(self._context)
 
     @property
     def transactional(self) -> bool:

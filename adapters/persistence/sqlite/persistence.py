@@ -30,6 +30,7 @@ from adapters.persistence.sqlite.connections import (
     WriterThread,
     open_writer,
 )
+from adapters.persistence.sqlite.content import SqliteEpisodeRepository, SqliteSeriesRepository
 from adapters.persistence.sqlite.idempotency import SqliteIdempotencyStore
 from adapters.persistence.sqlite.migrations import apply_migrations
 from adapters.persistence.sqlite.sessions import SqliteSessionRepository
@@ -40,6 +41,7 @@ from adapters.persistence.sqlite.users import SqliteUserRepository
 from adapters.persistence.sqlite.videos import SqliteVideoRepository
 from application.assets.ports import AssetRepository
 from application.audit.ports import AuditLog
+from application.content.ports import EpisodeRepository, SeriesRepository
 from application.identity.ports import (
     LoginThrottleRepository,
     SessionRepository,
@@ -65,6 +67,8 @@ class SqliteUnitOfWork:
         self.uploads: UploadRepository = SqliteUploadRepository(channel)
         self.videos: VideoRepository = SqliteVideoRepository(channel)
         self.assets: AssetRepository = SqliteAssetRepository(channel)
+        self.series: SeriesRepository = SqliteSeriesRepository(channel)
+        self.episodes: EpisodeRepository = SqliteEpisodeRepository(channel)
 
     async def commit(self) -> None:
         await self._channel.commit()

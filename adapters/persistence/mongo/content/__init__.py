@@ -1,0 +1,1 @@
+"""Series and their episodes (the micro-drama catalogue) on MongoDB."""

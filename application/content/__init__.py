@@ -1,0 +1,1 @@
+"""Content: creators' series and episodes, their moderation, and the published catalogue."""

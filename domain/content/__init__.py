@@ -1,0 +1,1 @@
+"""Content: the micro-drama catalogue of series and their episodes, and its moderation."""

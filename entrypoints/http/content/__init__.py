@@ -1,0 +1,1 @@
+"""The micro-drama catalogue over HTTP: creators' series and episodes, moderation, content."""
