@@ -21,8 +21,8 @@ from adapters.security.secrets import UrlSafeSecretTokens
 from adapters.system.clock import SystemClock
 from adapters.system.data_dir import DataDirectoryProbe
 from adapters.system.ids import UuidV7Generator
-from adapters.system.subscriptions import NoSubscriptions
 from adapters.telemetry.logging import log_context
+from adapters.telemetry.playback_metrics import PrometheusPlaybackMetrics
 from adapters.telemetry.tracing import OtlpTracing
 from application.assets.catalogue import (
     CreateAssetHandler,
@@ -98,7 +98,20 @@ from application.operations.readiness import (
     CheckReadinessHandler,
     PersistenceProbe,
 )
+from application.playback.play import PlayEpisodeHandler
+from application.playback.progress import (
+    ContinueWatchingHandler,
+    ListHistoryHandler,
+    ProgressThrottle,
+    RecordProgressHandler,
+)
 from application.shared.ports import Persistence
+from application.subscriptions.manage import (
+    GetSubscriptionHandler,
+    ListSubscriptionHistoryHandler,
+    SetSubscriptionHandler,
+    StoredSubscriptions,
+)
 from domain.media.model import (
     ASSET_VERSION_TYPES,
     VIDEO_TYPES,
@@ -417,8 +430,19 @@ class Container(containers.DeclarativeContainer):
         ),
     )
 
-    # Content (series and episodes). Subscriptions are not built yet: nobody is subscribed.
-    subscriptions = providers.Singleton(NoSubscriptions)
+    # Subscriptions: set by admins, read by their holders, checked by the catalogue and playback.
+    subscriptions = providers.Singleton(StoredSubscriptions, persistence=persistence)
+    set_subscription = providers.Factory(
+        SetSubscriptionHandler, persistence=persistence, audit=audit_trail, clock=clock
+    )
+    get_subscription = providers.Factory(
+        GetSubscriptionHandler, persistence=persistence, clock=clock
+    )
+    list_subscription_history = providers.Factory(
+        ListSubscriptionHistoryHandler, persistence=persistence
+    )
+
+    # Content (series and episodes)
     create_series = providers.Factory(
         CreateSeriesHandler, persistence=persistence, audit=audit_trail, clock=clock, ids=ids
     )
@@ -457,6 +481,33 @@ class Container(containers.DeclarativeContainer):
         subscriptions=subscriptions,
         clock=clock,
     )
+
+    # Playback and watch progress. The throttle lives in this process (one per replica).
+    playback_metrics = providers.Singleton(PrometheusPlaybackMetrics)
+    play_episode = providers.Factory(
+        PlayEpisodeHandler,
+        persistence=persistence,
+        blob_store=blob_store,
+        audit=audit_trail,
+        metrics=playback_metrics,
+        clock=clock,
+        expires_in=providers.Callable(
+            lambda seconds: timedelta(seconds=seconds), settings.provided.playback_url_seconds
+        ),
+    )
+    progress_throttle = providers.Singleton(
+        ProgressThrottle,
+        per_second=settings.provided.progress_writes_per_second,
+        burst=settings.provided.progress_burst,
+    )
+    record_progress = providers.Factory(
+        RecordProgressHandler,
+        persistence=persistence,
+        throttle=progress_throttle,
+        clock=clock,
+    )
+    list_history = providers.Factory(ListHistoryHandler, persistence=persistence)
+    continue_watching = providers.Factory(ContinueWatchingHandler, persistence=persistence)
 
     get_own_studio = providers.Factory(GetOwnStudioHandler, persistence=persistence)
     update_studio = providers.Factory(

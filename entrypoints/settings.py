@@ -78,6 +78,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     s3_multipart_threshold_bytes: Annotated[int, msgspec.Meta(ge=5 * 2**20)] = 64 * 2**20
     s3_part_size_bytes: Annotated[int, msgspec.Meta(ge=5 * 2**20, le=5 * 2**30)] = 16 * 2**20
 
+    # Playback: how long a play URL works; how often a viewer may write progress (per replica).
+    playback_url_seconds: Annotated[int, msgspec.Meta(ge=30, le=3600)] = 300
+    progress_writes_per_second: Annotated[float, msgspec.Meta(gt=0, le=100)] = 1.0
+    progress_burst: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 5
+
     # Production components; each one unset means the embedded default is used.
     mongodb_uri: str | None = None
     mongodb_database: str | None = None  # default: the URI's path, else "studio_bridge"

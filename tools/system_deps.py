@@ -1,6 +1,6 @@
 """Install the Debian packages the tests or the benchmark need, when they are missing.
 
-    python tools/system_deps.py test     # chromium (the /docs browser test)
+    python tools/system_deps.py test     # chromium (the /docs browser test), ffmpeg (playback)
     python tools/system_deps.py bench    # wrk (the load generator)
 
 Runs apt-get as root (or through passwordless sudo). Exits non-zero, naming the package,
@@ -14,7 +14,13 @@ import sys
 
 # purpose -> [(command that must exist, Debian package providing it)]
 NEEDS: dict[str, list[tuple[str, str]]] = {
-    "test": [("chromium", "chromium"), ("openssl", "openssl")],
+    # ffmpeg makes the playback test's MP4; ffprobe (same package) reads it through the URL.
+    "test": [
+        ("chromium", "chromium"),
+        ("openssl", "openssl"),
+        ("ffmpeg", "ffmpeg"),
+        ("ffprobe", "ffmpeg"),
+    ],
     "bench": [("wrk", "wrk")],
 }
 

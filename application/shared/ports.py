@@ -14,7 +14,9 @@ from application.identity.ports import (
     UserRepository,
 )
 from application.media.ports import UploadRepository, VideoRepository
+from application.playback.ports import ProgressRepository
 from application.shared.idempotency import IdempotencyStore
+from application.subscriptions.ports import SubscriptionRepository
 
 
 @runtime_checkable  # route handlers receive it; Litestar checks the type
@@ -55,6 +57,8 @@ class UnitOfWork(Protocol):
     assets: AssetRepository
     series: SeriesRepository
     episodes: EpisodeRepository
+    subscriptions: SubscriptionRepository
+    progress: ProgressRepository
 
     async def commit(self) -> None:
         """Make every write done through this unit of work durable, all or nothing."""

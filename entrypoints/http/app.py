@@ -38,6 +38,8 @@ from entrypoints.http.identity.user_routes import UsersController
 from entrypoints.http.media.routes import CreatorVideosController, UploadsController
 from entrypoints.http.metrics import RouteMetricsMiddleware
 from entrypoints.http.operations import health, ready
+from entrypoints.http.playback.routes import VideoController
+from entrypoints.http.subscriptions.routes import SubscriptionsController
 from entrypoints.startup import announce_demo_studio, warm_up
 
 OPS_PATHS = ["/health", "/ready", "/metrics"]
@@ -113,6 +115,13 @@ PROVIDED = (
     "get_published_series",
     "list_published_episodes",
     "get_published_episode",
+    "set_subscription",
+    "get_subscription",
+    "list_subscription_history",
+    "play_episode",
+    "record_progress",
+    "list_history",
+    "continue_watching",
 )
 
 
@@ -225,6 +234,8 @@ def create_app(
             CreatorEpisodesController,
             ModerationController,
             ContentController,
+            SubscriptionsController,
+            VideoController,
             *media_routes(container),
             *(extra_routes or []),
         ],

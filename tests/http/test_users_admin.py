@@ -59,6 +59,7 @@ def staff(client: Client, auth: dict[str, str]) -> list[dict[str, Any]]:
         assert response.status_code == 201, response.text
         created.append(response.json()["data"])
     admin_user = client.get("/auth/me", headers=auth).json()["data"]
+    del admin_user["subscription"]  # /auth/me adds it; a user as /users shows it has none
     return [admin_user, *created]
 
 

@@ -13,6 +13,12 @@ what a real network hop does (a closed port, a dropped connection, loop-bound cl
 
 The server keeps everything in memory (mongoeco's ``MemoryEngine``). Its inserts slow down as a
 collection grows (DESIGN section 7): use a fresh database per test and keep data small.
+
+One fix is applied to the server: a transaction whose commit fails (mongoeco finds write
+conflicts at commit) is aborted, as MongoDB aborts it. mongoeco 4.11 leaves it open instead,
+and since pymongo reuses the session id for its next operations (pooled sessions), those then
+ran inside the dead transaction: a retried write read its stale snapshot and failed at commit
+again, forever, and a plain read saw the dead transaction's writes.
 """
 
 import asyncio
@@ -22,6 +28,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from tests.support.service_process import EXIT_WITH_STDIN, start_service_process
 
@@ -33,10 +40,30 @@ def start_mongo_server() -> tuple[str, Callable[[], None]]:
     )
 
 
+def _abort_failed_commits() -> None:
+    """Make a failed ``commitTransaction`` leave no transaction open (see the module's doc)."""
+    from mongoeco.wire.sessions import WireSessionStore
+
+    commit = WireSessionStore.commit_transaction
+
+    def commit_or_abort(self: WireSessionStore, body: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return commit(self, body)
+        except Exception:
+            session = self._require_session(body)
+            if session.transaction_active:
+                session.abort_transaction()
+            raise
+
+    WireSessionStore.commit_transaction = commit_or_abort  # type: ignore[method-assign]
+
+
 async def _serve(host: str, port: int, *, exit_with_stdin: bool) -> None:
     # Imported here: only the server process needs mongoeco (a dev dependency).
     from mongoeco.engines.memory import MemoryEngine
     from mongoeco.wire import AsyncMongoEcoProxyServer
+
+    _abort_failed_commits()
 
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()

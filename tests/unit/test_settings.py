@@ -22,6 +22,8 @@ def test_defaults_are_the_embedded_development_setup() -> None:
     assert settings.cors_allow_origins == ()  # no wildcard unless someone asks for it
     assert settings.embedded_components() == ["persistence", "media", "keys"]
     assert settings.user_state_cache_seconds == 5.0
+    assert settings.playback_url_seconds == 300
+    assert (settings.progress_writes_per_second, settings.progress_burst) == (1.0, 5)
 
 
 def test_values_are_converted_from_text() -> None:
@@ -56,6 +58,11 @@ def test_values_are_converted_from_text() -> None:
         ({"ENV_FILE": "/nowhere/.env"}, "ENV_FILE", "no such file"),
         ({"USER_STATE_CACHE_SECONDS": "61"}, "USER_STATE_CACHE_SECONDS", "<= 60"),
         ({"USER_STATE_CACHE_SECONDS": "-1"}, "USER_STATE_CACHE_SECONDS", ">= 0"),
+        ({"PLAYBACK_URL_SECONDS": "10"}, "PLAYBACK_URL_SECONDS", ">= 30"),
+        ({"PLAYBACK_URL_SECONDS": "7200"}, "PLAYBACK_URL_SECONDS", "<= 3600"),
+        ({"PROGRESS_WRITES_PER_SECOND": "0"}, "PROGRESS_WRITES_PER_SECOND", "> 0"),
+        ({"PROGRESS_WRITES_PER_SECOND": "often"}, "PROGRESS_WRITES_PER_SECOND", "a number"),
+        ({"PROGRESS_BURST": "0"}, "PROGRESS_BURST", ">= 1"),
     ],
 )
 def test_each_kind_of_bad_value_is_named_with_its_reason(

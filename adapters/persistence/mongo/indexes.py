@@ -4,7 +4,7 @@ Every index but ``studios.slug`` and the uploads sweep starts with ``studio_id``
 is scoped by a tenant, and a sharded deployment (DESIGN section 6) shards on ``studio_id``. The
 sweep of expired pending uploads is the one documented unscoped query (an operator's job, across
 studios). List indexes end with ``_id`` because lists break ties by id, in the sort's direction
-(an index serves both).
+(an index serves both); watch progress lists break ties by the episode or series id instead.
 
 There are no TTL indexes, on purpose. Expiry in this service is decided by an instant the
 caller passes (``at``, ``before``), never by the database's wall clock: a TTL monitor would
@@ -32,6 +32,10 @@ ASSETS = "assets"
 ASSET_VERSIONS = "asset_versions"
 SERIES = "series"
 EPISODES = "episodes"
+SUBSCRIPTIONS = "subscriptions"
+SUBSCRIPTION_CHANGES = "subscription_changes"
+WATCH_PROGRESS = "watch_progress"
+SERIES_PROGRESS = "series_progress"
 
 PRIMARY_KEY = "_id_"  # the name MongoDB gives the index on _id
 STUDIO_SLUG_UNIQUE = "studios_slug_unique"
@@ -42,6 +46,10 @@ UPLOAD_SWEEP = "uploads_status_expires"  # not led by studio_id: the sweep spans
 ASSET_NAME_UNIQUE = "assets_studio_name_unique"
 ASSET_VERSION_UNIQUE = "asset_versions_studio_asset_number_unique"
 EPISODE_NUMBER_UNIQUE = "episodes_studio_series_number_unique"
+SUBSCRIPTION_UNIQUE = "subscriptions_studio_user_unique"
+SUBSCRIPTION_CHANGE_UNIQUE = "subscription_changes_studio_user_seq_unique"
+PROGRESS_UNIQUE = "watch_progress_studio_user_episode_unique"
+SERIES_PROGRESS_UNIQUE = "series_progress_studio_user_series_unique"
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +190,42 @@ INDEXES: tuple[IndexSpec, ...] = (
     _spec(
         EPISODES, "episodes_studio_status_submitted", "studio_id", "status", "submitted_at", "_id"
     ),
+    # One subscription per user and studio: a second first one is a stale view (the loser of
+    # two first writes retries as a change).
+    _spec(SUBSCRIPTIONS, SUBSCRIPTION_UNIQUE, "studio_id", "user_id", unique=True),
+    # A user's history, newest first (read backwards): ``seq`` is the subscription revision
+    # each change made, so it counts up in the order changes were appended.
+    _spec(
+        SUBSCRIPTION_CHANGES,
+        SUBSCRIPTION_CHANGE_UNIQUE,
+        "studio_id",
+        "user_id",
+        "seq",
+        unique=True,
+    ),
+    # One progress per user and episode, and one latest entry per user and series; each also
+    # read backwards by time (ties by the episode or series id, descending): the history and
+    # the series in progress, most recently watched first.
+    _spec(WATCH_PROGRESS, PROGRESS_UNIQUE, "studio_id", "user_id", "episode_id", unique=True),
+    _spec(
+        WATCH_PROGRESS,
+        "watch_progress_studio_user_watched",
+        "studio_id",
+        "user_id",
+        "watched_at",
+        "episode_id",
+    ),
+    _spec(
+        SERIES_PROGRESS, SERIES_PROGRESS_UNIQUE, "studio_id", "user_id", "series_id", unique=True
+    ),
+    _spec(
+        SERIES_PROGRESS,
+        "series_progress_studio_user_watched",
+        "studio_id",
+        "user_id",
+        "watched_at",
+        "series_id",
+    ),
 )
 
 COLLECTIONS = (
@@ -197,6 +241,10 @@ COLLECTIONS = (
     ASSET_VERSIONS,
     SERIES,
     EPISODES,
+    SUBSCRIPTIONS,
+    SUBSCRIPTION_CHANGES,
+    WATCH_PROGRESS,
+    SERIES_PROGRESS,
 )
 
 

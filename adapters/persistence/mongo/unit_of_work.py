@@ -21,6 +21,8 @@ from adapters.persistence.mongo.identity.throttles import MongoLoginThrottleRepo
 from adapters.persistence.mongo.identity.users import MongoUserRepository
 from adapters.persistence.mongo.media.uploads import MongoUploadRepository
 from adapters.persistence.mongo.media.videos import MongoVideoRepository
+from adapters.persistence.mongo.playback.progress import MongoProgressRepository
+from adapters.persistence.mongo.playback.subscriptions import MongoSubscriptionRepository
 from adapters.persistence.mongo.shared.codec import Document
 from adapters.persistence.mongo.shared.context import MongoContext
 from adapters.persistence.mongo.shared.idempotency import MongoIdempotencyStore
@@ -34,7 +36,9 @@ from application.identity.ports import (
     UserRepository,
 )
 from application.media.ports import UploadRepository, VideoRepository
+from application.playback.ports import ProgressRepository
 from application.shared.idempotency import IdempotencyStore
+from application.subscriptions.ports import SubscriptionRepository
 
 
 class MongoUnitOfWork:
@@ -50,6 +54,8 @@ class MongoUnitOfWork:
     assets: AssetRepository
     series: SeriesRepository
     episodes: EpisodeRepository
+    subscriptions: SubscriptionRepository
+    progress: ProgressRepository
 
     def __init__(
         self,
@@ -73,6 +79,8 @@ class MongoUnitOfWork:
         self.assets = MongoAssetRepository(self._context)
         self.series = MongoSeriesRepository(self._context)
         self.episodes = MongoEpisodeRepository(self._context)
+        self.subscriptions = MongoSubscriptionRepository(self._context)
+        self.progress = MongoProgressRepository(self._context)
 
     @property
     def transactional(self) -> bool:

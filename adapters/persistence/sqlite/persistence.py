@@ -33,6 +33,10 @@ from adapters.persistence.sqlite.connections import (
 from adapters.persistence.sqlite.content import SqliteEpisodeRepository, SqliteSeriesRepository
 from adapters.persistence.sqlite.idempotency import SqliteIdempotencyStore
 from adapters.persistence.sqlite.migrations import apply_migrations
+from adapters.persistence.sqlite.playback import (
+    SqliteProgressRepository,
+    SqliteSubscriptionRepository,
+)
 from adapters.persistence.sqlite.sessions import SqliteSessionRepository
 from adapters.persistence.sqlite.studios import SqliteStudioRepository
 from adapters.persistence.sqlite.throttles import SqliteLoginThrottleRepository
@@ -49,8 +53,10 @@ from application.identity.ports import (
     UserRepository,
 )
 from application.media.ports import UploadRepository, VideoRepository
+from application.playback.ports import ProgressRepository
 from application.shared.idempotency import IdempotencyStore
 from application.shared.ports import UnitOfWork
+from application.subscriptions.ports import SubscriptionRepository
 
 
 class SqliteUnitOfWork:
@@ -69,6 +75,8 @@ class SqliteUnitOfWork:
         self.assets: AssetRepository = SqliteAssetRepository(channel)
         self.series: SeriesRepository = SqliteSeriesRepository(channel)
         self.episodes: EpisodeRepository = SqliteEpisodeRepository(channel)
+        self.subscriptions: SubscriptionRepository = SqliteSubscriptionRepository(channel)
+        self.progress: ProgressRepository = SqliteProgressRepository(channel)
 
     async def commit(self) -> None:
         await self._channel.commit()

@@ -10,6 +10,7 @@ from application.identity.password import ChangePassword, ChangePasswordHandler
 from application.identity.refresh import Logout, LogoutHandler, Refresh, RefreshHandler
 from application.identity.register import Register, RegisterHandler
 from application.shared.ports import Clock
+from application.subscriptions.manage import GetSubscription, GetSubscriptionHandler
 from domain.identity.access import Actor
 from entrypoints.http.auth import current_actor
 from entrypoints.http.envelope import Data
@@ -21,6 +22,13 @@ from entrypoints.http.identity.schemas import (
     SessionOut,
     UserOut,
 )
+from entrypoints.http.subscriptions.schemas import SubscriptionOut
+
+
+class MeOut(UserOut, kw_only=True):
+    """The signed-in user, with their subscription as it counts now (null when none)."""
+
+    subscription: SubscriptionOut | None
 
 
 class AuthController(Controller):
@@ -81,9 +89,17 @@ class AuthController(Controller):
         self,
         actor: NamedDependency[Actor],
         get_current_user: NamedDependency[GetCurrentUserHandler],
-    ) -> Data[UserOut]:
-        """The signed-in user."""
-        return Data(data=UserOut.of(await get_current_user(GetCurrentUser(actor=actor))))
+        get_subscription: NamedDependency[GetSubscriptionHandler],
+    ) -> Data[MeOut]:
+        """The signed-in user, and their subscription (``null`` when they never had one)."""
+        user = UserOut.of(await get_current_user(GetCurrentUser(actor=actor)))
+        subscription = await get_subscription(GetSubscription(actor=actor))
+        return Data(
+            data=MeOut(
+                **{name: getattr(user, name) for name in UserOut.__struct_fields__},
+                subscription=SubscriptionOut.of_optional(subscription),
+            )
+        )
 
     @post("/password", status_code=200, dependencies={"actor": Provide(current_actor)})
     async def change_password(

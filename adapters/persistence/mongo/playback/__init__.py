@@ -1,0 +1,1 @@
+"""Subscriptions (with their history of changes) and watch progress on MongoDB."""

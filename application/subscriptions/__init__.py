@@ -1,0 +1,1 @@
+"""Subscriptions: set by admins, read by their holders, checked by the catalogue and playback."""
