@@ -99,8 +99,15 @@ class SeriesRepository(Protocol):
         ...
 
     async def save(self, series: Series, *, expected_revision: int) -> Series:
-        """Store ``series`` as revision ``expected_revision + 1`` with its tags and title words;
+        """Store ``series`` as revision ``expected_revision + 1`` with its tags and title words
+        (every field but ``popularity``, which only ``add_plays`` changes);
         ``StaleRevisionError``, ``SeriesNotFoundError``."""
+        ...
+
+    async def add_plays(self, studio_id: StudioId, series_id: SeriesId, plays: int) -> None:
+        """Add ``plays`` to the series' ``popularity``. Not an edit: the revision stays (an
+        ``If-Match`` in hand stays valid), and ``save`` never writes ``popularity``, so plays
+        counted between a read and a save are kept. ``SeriesNotFoundError``."""
         ...
 
     async def list_own(self, studio_id: StudioId, query: OwnSeriesQuery) -> Page[Series]: ...

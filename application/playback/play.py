@@ -1,8 +1,10 @@
 """``GET /video/play/{episodeId}``: ask the entitlement policy, then hand out a short-lived URL.
 
 The answer is a signed download URL valid for ``expires_in`` and its expiry; the storage key
-itself never leaves this module. Another studio's episode is not found; in one's own studio a
-refusal is ``PlaybackDeniedError`` with the policy's reason as its code, counted and audited.
+itself never leaves this module. Each play of a published episode adds one to its series'
+``popularity`` (what the catalogue sorts by). Another studio's episode is not found; in
+one's own studio a refusal is ``PlaybackDeniedError`` with the policy's reason as its code,
+counted and audited.
 """
 
 from contextlib import suppress
@@ -93,6 +95,12 @@ class PlayEpisodeHandler:
             key=video.storage_key, at=now, expires_in=self._expires_in
         )
         self._metrics.played()
+        if not decision.preview:
+            # The series' popularity: plays of what viewers can see (staff previews do not
+            # count). A counter, not an edit: the series' revision stays.
+            async with self._persistence.unit_of_work() as uow:
+                await uow.series.add_plays(actor.studio_id, episode.series_id, 1)
+                await uow.commit()
         return _playback(episode, decision, download.url, download.expires_at)
 
     async def _deny(self, actor: Actor, episode: Episode, denial: Denial, *, at: datetime) -> None:

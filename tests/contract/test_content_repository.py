@@ -185,6 +185,29 @@ async def test_save_bumps_the_revision_and_refuses_a_stale_one(
         await write(persistence, lambda uow: uow.episodes.save(ghost_episode, expected_revision=1))
 
 
+async def test_plays_add_to_popularity_without_an_edit_and_survive_an_older_save(
+    persistence: Persistence, studio: StudioId
+) -> None:
+    series = make.series(studio, OWNER, popularity=5)
+    await add(persistence, series)
+    read_before_plays = await get_series(persistence, studio, series.id)
+    await write(persistence, lambda uow: uow.series.add_plays(studio, series.id, 1))
+    await write(persistence, lambda uow: uow.series.add_plays(studio, series.id, 2))
+    counted = await get_series(persistence, studio, series.id)
+    assert (counted.popularity, counted.revision) == (8, 1)  # not an edit: If-Match holds
+    # A moderator's save from a read taken before the plays keeps them.
+    renamed = replace(read_before_plays, title="Renamed", updated_at=at(4))
+    await write(persistence, lambda uow: uow.series.save(renamed, expected_revision=1))
+    saved = await get_series(persistence, studio, series.id)
+    assert (saved.title, saved.popularity, saved.revision) == ("Renamed", 8, 2)
+    other = StudioId("0192f5a4-0000-7000-8000-00000000cccc")
+    with pytest.raises(SeriesNotFoundError):
+        await write(persistence, lambda uow: uow.series.add_plays(other, series.id, 1))
+    with pytest.raises(SeriesNotFoundError):
+        await write(persistence, lambda uow: uow.series.add_plays(studio, make.new_id(), 1))
+    assert (await get_series(persistence, studio, series.id)).popularity == 8
+
+
 async def test_nothing_is_kept_without_commit(persistence: Persistence, studio: StudioId) -> None:
     series = make.series(studio, OWNER)
     async with persistence.unit_of_work() as uow:

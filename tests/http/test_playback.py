@@ -234,6 +234,36 @@ def test_unpublished_episodes_are_refused_to_viewers_and_previewed_by_staff(
     error_of(world.play(world.episodes[0]), 403, "not_published")
 
 
+def test_plays_of_published_episodes_make_a_series_popular(world: World) -> None:
+    client, artist = world.client, world.people[Role.ARTIST]
+    other_id, other_episodes = published_series(client, artist, world.admin, range(1, 3), "Other")
+
+    def popularity() -> list[tuple[str, int]]:
+        answer = client.get(
+            "/content/series", params={"sort": "popularity:desc"}, headers=world.viewer
+        )
+        return [(item["id"], item["popularity"]) for item in items_of(answer)]
+
+    for _ in range(2):
+        data_of(world.play(other_episodes[0]))
+    data_of(world.play(world.episodes[0]))
+    assert popularity() == [(other_id, 2), (world.series_id, 1)]
+    # Refusals and staff previews of unpublished episodes are not plays of the catalogue.
+    error_of(world.play(world.episodes[3]), 403, "subscription_required")
+    data_of(world.play(world.draft_episode, world.people[Role.DIRECTOR]))
+    data_of(world.play(world.episodes[0], world.people[Role.DIRECTOR]))
+    assert popularity() == [(other_id, 2), (world.series_id, 2)]
+    # Counting plays is not an edit: the creator's ETag still holds.
+    series = client.get(f"/creator/series/{world.series_id}", headers=artist)
+    patched = client.patch(
+        f"/creator/series/{world.series_id}",
+        json={"title": "Paid, renamed"},
+        headers={**artist, "if-match": series.headers["etag"]},
+    )
+    assert patched.status_code == 200, patched.text
+    assert data_of(patched)["popularity"] == 2
+
+
 def test_another_studios_episode_is_not_found_for_every_role(world: World) -> None:
     client = world.client
     email = unique_email("rival-admin")

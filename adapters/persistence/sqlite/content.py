@@ -56,11 +56,16 @@ _SERIES_ALIASED = ", ".join(f"s.{column}" for column in _SERIES_NAMES)
 INSERT_SERIES_SQL = (
     f"INSERT INTO series ({SERIES_COLUMNS}) VALUES ({', '.join('?' * len(_SERIES_NAMES))})"
 )
+# Every column but the key and ``popularity``: plays are added by ADD_PLAYS_SQL alone, so a
+# save from an older read never takes back the plays counted since.
+_SAVED_SERIES_NAMES = [name for name in _SERIES_NAMES[2:] if name != "popularity"]
+_POPULARITY_IN_SAVED = _SERIES_NAMES[2:].index("popularity")
 UPDATE_SERIES_SQL = (
     "UPDATE series SET "
-    + ", ".join(f"{column} = ?" for column in _SERIES_NAMES[2:])
+    + ", ".join(f"{column} = ?" for column in _SAVED_SERIES_NAMES)
     + " WHERE studio_id = ? AND id = ? AND revision = ?"
 )
+ADD_PLAYS_SQL = "UPDATE series SET popularity = popularity + ? WHERE studio_id = ? AND id = ?"
 SERIES_BY_ID_SQL = f"SELECT {SERIES_COLUMNS} FROM series WHERE studio_id = ? AND id = ?"
 SERIES_EXISTS_SQL = "SELECT 1 FROM series WHERE studio_id = ? AND id = ?"
 DELETE_TERMS_SQL = "DELETE FROM series_terms WHERE studio_id = ? AND series_id = ?"
@@ -314,7 +319,7 @@ class SqliteSeriesRepository:
         await self._channel.write(partial(_add_series, series))
 
     async def get(self, studio_id: StudioId, series_id: SeriesId) -> Series:
-        row = await self._channel.read(
+        row = await self._channel.read_now(
             partial(_fetch_one, SERIES_BY_ID_SQL, (studio_id, series_id))
         )
         if row is None:
@@ -325,6 +330,9 @@ class SqliteSeriesRepository:
         saved = replace(series, revision=expected_revision + 1)
         await self._channel.write(partial(_save_series, saved, expected_revision))
         return saved
+
+    async def add_plays(self, studio_id: StudioId, series_id: SeriesId, plays: int) -> None:
+        await self._channel.write(partial(_add_plays, studio_id, series_id, plays))
 
     async def list_own(self, studio_id: StudioId, query: OwnSeriesQuery) -> Page[Series]:
         return await self._page(own_series_statements(studio_id, query))
@@ -351,7 +359,7 @@ class SqliteEpisodeRepository:
         await self._channel.write(partial(_add_episode, episode_to_row(episode)))
 
     async def get(self, studio_id: StudioId, episode_id: EpisodeId) -> Episode:
-        row = await self._channel.read(
+        row = await self._channel.read_now(
             partial(_fetch_one, EPISODE_BY_ID_SQL, (studio_id, episode_id))
         )
         if row is None:
@@ -415,6 +423,7 @@ def _add_series(series: Series, connection: sqlite3.Connection) -> None:
 
 def _save_series(series: Series, expected_revision: int, connection: sqlite3.Connection) -> None:
     series_id, studio_id, *values = series_to_row(series)
+    del values[_POPULARITY_IN_SAVED]
     compare_and_set(
         connection,
         UPDATE_SERIES_SQL,
@@ -425,6 +434,13 @@ def _save_series(series: Series, expected_revision: int, connection: sqlite3.Con
         conflicts=_SERIES_CONFLICTS,
     )
     _write_terms(series, connection)
+
+
+def _add_plays(
+    studio_id: StudioId, series_id: SeriesId, plays: int, connection: sqlite3.Connection
+) -> None:
+    if connection.execute(ADD_PLAYS_SQL, (plays, studio_id, series_id)).rowcount != 1:
+        raise SeriesNotFoundError()
 
 
 def _add_episode(row: Row, connection: sqlite3.Connection) -> None:

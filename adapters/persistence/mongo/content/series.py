@@ -48,16 +48,33 @@ class MongoSeriesRepository:
         return series_from_doc(doc)
 
     async def save(self, series: Series, *, expected_revision: int) -> Series:
-        """Compare-and-set on the revision; the derived fields are rewritten with the rest."""
+        """Compare-and-set on the revision; the derived fields are rewritten with the rest.
+        ``popularity`` is left alone: only ``add_plays`` changes it."""
         saved = replace(series, revision=expected_revision + 1)
+        fields = without_id(series_to_doc(saved))
+        del fields["popularity"]
         await self._context.compare_and_set(
             SERIES,
             {"studio_id": to_uuid(series.studio_id), "_id": to_uuid(series.id)},
-            without_id(series_to_doc(saved)),
+            fields,
             expected_revision=expected_revision,
             not_found=SeriesNotFoundError(),
         )
         return saved
+
+    async def add_plays(self, studio_id: StudioId, series_id: SeriesId, plays: int) -> None:
+        tenant, key = lookup_uuid(studio_id), lookup_uuid(series_id)
+        matched = 0
+        if tenant is not None and key is not None:
+            with self._context.writing(SERIES):
+                result = await self._series.update_one(
+                    {"studio_id": tenant, "_id": key},
+                    {"$inc": {"popularity": plays}},
+                    session=self._context.session,
+                )
+            matched = result.matched_count
+        if matched != 1:
+            raise SeriesNotFoundError()
 
     async def list_own(self, studio_id: StudioId, query: OwnSeriesQuery) -> Page[Series]:
         tenant = lookup_uuid(studio_id)
