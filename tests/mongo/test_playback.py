@@ -14,7 +14,7 @@ and progress writes that race: whatever order they land in, the latest observati
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC
+from datetime import UTC, timedelta
 from typing import Any, cast
 
 import pytest
@@ -569,3 +569,59 @@ async def test_an_older_first_write_landing_between_update_and_read_is_replaced(
     assert older_answer == older  # it inserted: nothing was stored
     assert newer_answer == newer
     assert await only_entries(database) == ([newer], [newer.watched_at])
+
+
+async def test_a_viewers_racing_progress_writes_all_succeed_through_the_use_case(
+    writer: MongoPersistence,
+) -> None:
+    """``RecordProgressHandler`` writes again when its transaction lost to another write of
+    the same viewer (mongoeco refuses every overlapping write transaction: the strictest case):
+    three concurrent writes each answer 200-worthy progress, and the latest one is stored."""
+    from application.playback.progress import (
+        ProgressThrottle,
+        RecordProgress,
+        RecordProgressHandler,
+    )
+    from domain.content.model import EpisodeStatus, SeriesStatus
+    from domain.identity.access import Actor
+    from domain.identity.model import Role
+    from tests.support import content as make_content
+    from tests.support.identity_http import ManualClock
+
+    studio = builders.studio()
+    owner = UserId(builders.new_id())
+    series = make_content.series(
+        studio.id, owner, status=SeriesStatus.PUBLISHED, published_episodes=1
+    )
+    episode = make_content.episode(series, 1, status=EpisodeStatus.PUBLISHED)
+    async with writer.unit_of_work() as uow:
+        await uow.studios.add(studio)
+        await uow.series.add(series)
+        await uow.episodes.add(episode)
+        await uow.commit()
+    clock = ManualClock()
+    handler = RecordProgressHandler(
+        persistence=writer, throttle=ProgressThrottle(burst=10), clock=clock
+    )
+    viewer = Actor(user_id=UserId(builders.new_id()), studio_id=studio.id, role=Role.VIEWER)
+    observed = [clock.now() - timedelta(seconds=s) for s in (30, 10, 20)]
+    async with asyncio.timeout(60):
+        answers = await asyncio.gather(
+            *(
+                handler(
+                    RecordProgress(
+                        actor=viewer,
+                        episode_id=episode.id,
+                        position=float(index * 10),
+                        duration=100.0,
+                        watched_at=at,
+                    )
+                )
+                for index, at in enumerate(observed)
+            )
+        )
+    assert all(a.watched_at >= at for a, at in zip(answers, observed, strict=True))
+    async with writer.unit_of_work(read_only=True) as uow:
+        stored = await uow.progress.get(studio.id, viewer.user_id, episode.id)
+    assert stored is not None
+    assert (stored.watched_at, stored.position) == (max(observed), 10.0)
