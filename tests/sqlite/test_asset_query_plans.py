@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from adapters.persistence.sqlite.assets import asset_list_statements, asset_to_row, prefix_range
+from adapters.persistence.sqlite.assets import asset_list_statements, asset_to_row
+from adapters.persistence.sqlite.listing import prefix_range
 from adapters.persistence.sqlite.migrations import apply_migrations
 from application.assets.ports import ASSET_SORTS, AssetQuery
 from domain.assets.model import AssetStatus, AssetType

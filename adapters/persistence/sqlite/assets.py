@@ -20,6 +20,7 @@ from adapters.persistence.sqlite.listing import (
     ListStatements,
     Many,
     Statement,
+    TermSearch,
     fetch_page,
     invalid_cursor,
     list_statements,
@@ -201,59 +202,12 @@ def version_from_row(row: Row) -> AssetVersion:
     )
 
 
-def prefix_range(prefix: str) -> tuple[str, str | None]:
-    """The text range holding exactly the strings that start with ``prefix``.
-
-    SQLite compares text as UTF-8 bytes, which orders like code points: the upper bound is the
-    prefix with its last character moved one code point on (None when there is no such bound).
-    """
-    head = prefix
-    while head:
-        code = ord(head[-1]) + 1
-        if 0xD800 <= code <= 0xDFFF:  # surrogates cannot be stored: skip past them
-            code = 0xE000
-        if code <= 0x10FFFF:
-            return prefix, head[:-1] + chr(code)
-        head = head[:-1]
-    return prefix, None
-
-
-def _word_condition(studio_id: StudioId, word: str) -> Filter:
-    low, high = prefix_range(word)
-    upper = " AND term < ?" if high is not None else ""
-    sql = (
-        "a.id IN (SELECT asset_id FROM asset_terms WHERE studio_id = ? AND kind = 'word'"
-        f" AND term >= ?{upper})"
-    )
-    return sql, Many((studio_id, low, *((high,) if high is not None else ())))
-
-
-def _driving_source(studio_id: StudioId, query: AssetQuery) -> tuple[Statement | None, int]:
-    """The join that drives a tag or word search (an index range on the terms), and which of
-    the query's words it already covers (-1 for none)."""
-    if query.tag is not None:
-        sql = (
-            "asset_terms t CROSS JOIN assets a ON a.id = t.asset_id"
-            " AND t.studio_id = ? AND t.kind = 'tag' AND t.term = ?"
-        )
-        return Statement(sql, (studio_id, query.tag)), -1
-    if not query.words:
-        return None, -1
-    # The longest word is likely the most selective: it drives, the others are checked.
-    chosen = max(range(len(query.words)), key=lambda i: len(query.words[i]))
-    low, high = prefix_range(query.words[chosen])
-    upper = " AND term < ?" if high is not None else ""
-    sql = (
-        "(SELECT DISTINCT asset_id FROM asset_terms WHERE studio_id = ? AND kind = 'word'"
-        f" AND term >= ?{upper}) m CROSS JOIN assets a ON a.id = m.asset_id"
-    )
-    params = (studio_id, low, *((high,) if high is not None else ()))
-    return Statement(sql, params), chosen
+ASSET_TERMS = TermSearch(terms="asset_terms", key="asset_id", table="assets", alias="a")
 
 
 def asset_list_statements(studio_id: StudioId, query: AssetQuery) -> ListStatements:
     """The statements ``SqliteAssetRepository.list`` runs for this query."""
-    source, covered = _driving_source(studio_id, query)
+    source, word_filters = ASSET_TERMS.filters(studio_id, query.tag, query.words)
     filters: list[Filter] = [("a.studio_id = ?", studio_id), ("a.deleted_at IS NULL", Many())]
     if query.type is not None:
         filters.append(("a.type = ?", query.type.value))
@@ -261,7 +215,7 @@ def asset_list_statements(studio_id: StudioId, query: AssetQuery) -> ListStateme
         filters.append(("a.status = ?", query.status.value))
     if query.owner_id is not None:
         filters.append(("a.owner_id = ?", query.owner_id))
-    filters += [_word_condition(studio_id, w) for i, w in enumerate(query.words) if i != covered]
+    filters += word_filters
     sort_column = ASSET_SORT_COLUMNS[query.sort.field]
     fixed = {"type": query.type, "status": query.status}.get(query.sort.field)
     if fixed is not None:

@@ -12,7 +12,6 @@ from functools import partial
 
 import msgspec
 
-from adapters.persistence.sqlite.assets import prefix_range
 from adapters.persistence.sqlite.channels import Channel
 from adapters.persistence.sqlite.listing import (
     Filter,
@@ -20,6 +19,7 @@ from adapters.persistence.sqlite.listing import (
     ListStatements,
     Many,
     Statement,
+    TermSearch,
     fetch_page,
     list_statements,
 )
@@ -246,44 +246,12 @@ def pending_series_statements(studio_id: StudioId, query: PendingQuery) -> ListS
     return _series_list(filters, query.sort, query.window)
 
 
-def _word_condition(studio_id: StudioId, word: str) -> Filter:
-    low, high = prefix_range(word)
-    upper = " AND term < ?" if high is not None else ""
-    sql = (
-        "s.id IN (SELECT series_id FROM series_terms WHERE studio_id = ? AND kind = 'word'"
-        f" AND term >= ?{upper})"
-    )
-    return sql, Many((studio_id, low, *((high,) if high is not None else ())))
-
-
-def _driving_source(
-    studio_id: StudioId, query: PublishedSeriesQuery
-) -> tuple[Statement | None, int]:
-    """The join that drives a tag or word search (an index range on the terms), and which of
-    the query's words it already covers (-1 for none)."""
-    if query.tag is not None:
-        sql = (
-            "series_terms t CROSS JOIN series s ON s.id = t.series_id"
-            " AND t.studio_id = ? AND t.kind = 'tag' AND t.term = ?"
-        )
-        return Statement(sql, (studio_id, query.tag)), -1
-    if not query.words:
-        return None, -1
-    # The longest word is likely the most selective: it drives, the others are checked.
-    chosen = max(range(len(query.words)), key=lambda i: len(query.words[i]))
-    low, high = prefix_range(query.words[chosen])
-    upper = " AND term < ?" if high is not None else ""
-    sql = (
-        "(SELECT DISTINCT series_id FROM series_terms WHERE studio_id = ? AND kind = 'word'"
-        f" AND term >= ?{upper}) m CROSS JOIN series s ON s.id = m.series_id"
-    )
-    return Statement(sql, (studio_id, low, *((high,) if high is not None else ()))), chosen
+SERIES_TERMS = TermSearch(terms="series_terms", key="series_id", table="series", alias="s")
 
 
 def published_series_statements(studio_id: StudioId, query: PublishedSeriesQuery) -> ListStatements:
-    source, covered = _driving_source(studio_id, query)
-    filters: list[Filter] = [("s.studio_id = ?", studio_id), VISIBLE]
-    filters += [_word_condition(studio_id, w) for i, w in enumerate(query.words) if i != covered]
+    source, word_filters = SERIES_TERMS.filters(studio_id, query.tag, query.words)
+    filters: list[Filter] = [("s.studio_id = ?", studio_id), VISIBLE, *word_filters]
     return _series_list(filters, query.sort, query.window, source)
 
 

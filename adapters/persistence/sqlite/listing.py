@@ -142,3 +142,75 @@ def invalid_cursor() -> InvalidInputError:
         "The cursor does not fit this list's sort; start again without one.",
         code="invalid_cursor",
     )
+
+
+def prefix_range(prefix: str) -> tuple[str, str | None]:
+    """The text range holding exactly the strings that start with ``prefix``.
+
+    SQLite compares text as UTF-8 bytes, which orders like code points: the upper bound is the
+    prefix with its last character moved one code point on (None when there is no such bound).
+    """
+    head = prefix
+    while head:
+        code = ord(head[-1]) + 1
+        if 0xD800 <= code <= 0xDFFF:  # surrogates cannot be stored: skip past them
+            code = 0xE000
+        if code <= 0x10FFFF:
+            return prefix, head[:-1] + chr(code)
+        head = head[:-1]
+    return prefix, None
+
+
+@dataclass(frozen=True, slots=True)
+class TermSearch:
+    """Tag and word-prefix searches through a terms table beside an entity table.
+
+    ``terms`` has rows ``(studio_id, kind, term, <key>)`` with ``kind`` 'tag' or 'word'; the
+    entity table is selected as ``alias``. A tag, or else the longest word (likely the most
+    selective), drives the list from an index range on the terms; other words are checked.
+    """
+
+    terms: str  # "asset_terms"
+    key: str  # its column naming the entity: "asset_id"
+    table: str  # "assets"
+    alias: str  # "a"
+
+    def word_condition(self, studio_id: str, word: str) -> Filter:
+        low, high = prefix_range(word)
+        upper = " AND term < ?" if high is not None else ""
+        sql = (
+            f"{self.alias}.id IN (SELECT {self.key} FROM {self.terms} WHERE studio_id = ?"
+            f" AND kind = 'word' AND term >= ?{upper})"
+        )
+        return sql, Many((studio_id, low, *((high,) if high is not None else ())))
+
+    def driving_source(
+        self, studio_id: str, tag: str | None, words: Sequence[str]
+    ) -> tuple[Statement | None, int]:
+        """The join that drives a tag or word search, and which of ``words`` it already
+        covers (-1 for none)."""
+        entity = f"{self.table} {self.alias}"
+        if tag is not None:
+            sql = (
+                f"{self.terms} t CROSS JOIN {entity} ON {self.alias}.id = t.{self.key}"
+                " AND t.studio_id = ? AND t.kind = 'tag' AND t.term = ?"
+            )
+            return Statement(sql, (studio_id, tag)), -1
+        if not words:
+            return None, -1
+        chosen = max(range(len(words)), key=lambda i: len(words[i]))
+        low, high = prefix_range(words[chosen])
+        upper = " AND term < ?" if high is not None else ""
+        sql = (
+            f"(SELECT DISTINCT {self.key} FROM {self.terms} WHERE studio_id = ? AND kind = 'word'"
+            f" AND term >= ?{upper}) m CROSS JOIN {entity} ON {self.alias}.id = m.{self.key}"
+        )
+        return Statement(sql, (studio_id, low, *((high,) if high is not None else ()))), chosen
+
+    def filters(
+        self, studio_id: str, tag: str | None, words: Sequence[str]
+    ) -> tuple[Statement | None, list[Filter]]:
+        """The driving source and the conditions for the words it does not cover."""
+        source, covered = self.driving_source(studio_id, tag, words)
+        checked = [self.word_condition(studio_id, w) for i, w in enumerate(words) if i != covered]
+        return source, checked
