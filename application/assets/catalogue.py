@@ -4,12 +4,9 @@ Every handler asks the matrix (``authorize``) and writes its audit event in the 
 of the change, so an internal tool calling a handler is held to what an HTTP request is.
 """
 
-import hashlib
-import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from application.assets.access import check_revision, load_asset, save_change
 from application.assets.dependencies import checked_dependencies
@@ -17,8 +14,8 @@ from application.assets.ports import AssetQuery
 from application.assets.snapshots import asset_from_snapshot, asset_snapshot
 from application.audit.trail import AuditTrail
 from application.media.ports import BlobStore
-from application.shared.idempotency import IdempotencyKeyInUseError, IdempotencyRecord
-from application.shared.ports import Clock, IdGenerator, Persistence
+from application.shared.creates import IdempotentCreates
+from application.shared.ports import Clock, IdGenerator, Persistence, UnitOfWork
 from domain.assets.errors import (
     AssetInUseError,
     AssetNameTakenError,
@@ -36,17 +33,9 @@ from domain.assets.model import (
     check_tags,
 )
 from domain.identity.access import Actor, Capability, authorize
-from domain.shared.errors import InvalidInputError, StaleRevisionError
 from domain.shared.paging import KeysetWindow, Page
 
 logger = logging.getLogger("studio_bridge.assets")
-
-IDEMPOTENCY_TTL = timedelta(hours=24)
-
-
-class IdempotencyKeyReusedError(InvalidInputError):
-    code = "idempotency_key_reused"
-    default_message = "This Idempotency-Key was used with another request body."
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,10 +67,10 @@ class CreateAssetHandler:
     def __init__(
         self, *, persistence: Persistence, audit: AuditTrail, clock: Clock, ids: IdGenerator
     ) -> None:
-        self._persistence = persistence
         self._audit = audit
         self._clock = clock
         self._ids = ids
+        self._creates = IdempotentCreates(persistence, clock)
 
     async def __call__(self, command: CreateAsset) -> CreatedAsset:
         actor = command.actor
@@ -99,77 +88,47 @@ class CreateAssetHandler:
             created_at=now,
             updated_at=now,
         )
-        key = command.idempotency_key
-        fingerprint = _fingerprint(asset, command.dependencies)
-        if key is not None:
-            replay = await self._replay(actor, key, fingerprint)
-            if replay is not None:
-                return replay
-        try:
-            async with self._persistence.unit_of_work() as uow:
-                dependencies = await checked_dependencies(
-                    uow, actor.studio_id, asset.id, command.dependencies
-                )
-                if dependencies:
-                    asset = asset.with_dependencies(dependencies, at=now)
-                if key is not None:
-                    # The key is claimed first: of racing requests, one holds it, the others
-                    # fail here (or at commit) and answer with what it recorded.
-                    await uow.idempotency.put(
-                        IdempotencyRecord(
-                            studio_id=actor.studio_id,
-                            scope=actor.user_id,
-                            key=key,
-                            fingerprint=fingerprint,
-                            response=asset_snapshot(asset),
-                            created_at=now,
-                            expires_at=now + IDEMPOTENCY_TTL,
-                        ),
-                        at=now,
-                    )
-                await uow.assets.add(asset)
-                await self._audit.record(
-                    uow,
-                    studio_id=actor.studio_id,
-                    actor=actor,
-                    action="asset.created",
-                    resource_type="asset",
-                    resource_id=asset.id,
-                    at=now,
-                    details={"name": asset.name, "type": asset.type.value},
-                )
-                await uow.commit()
-        except (IdempotencyKeyInUseError, AssetNameTakenError, StaleRevisionError):
-            # A concurrent request with the same key may have won the race: answer as it did.
-            if key is not None and (replay := await self._replay(actor, key, fingerprint)):
-                return replay
-            raise
-        return CreatedAsset(asset=asset, replayed=False)
+        content = {
+            "action": "asset.create",
+            "name": asset.name,
+            "type": asset.type.value,
+            "description": asset.description,
+            "tags": list(asset.tags),
+            "metadata": dict(sorted(asset.metadata.items())),
+            "dependencies": [text.lower() for text in command.dependencies],
+        }
 
-    async def _replay(self, actor: Actor, key: str, fingerprint: str) -> CreatedAsset | None:
-        now = self._clock.now()
-        async with self._persistence.unit_of_work(read_only=True) as uow:
-            record = await uow.idempotency.get(actor.studio_id, actor.user_id, key, at=now)
-        return None if record is None else _replayed(record, fingerprint)
+        async def build(uow: UnitOfWork) -> Asset:
+            dependencies = await checked_dependencies(
+                uow, actor.studio_id, asset.id, command.dependencies
+            )
+            return asset.with_dependencies(dependencies, at=now) if dependencies else asset
 
+        async def store(uow: UnitOfWork, made: Asset) -> None:
+            await uow.assets.add(made)
+            await self._audit.record(
+                uow,
+                studio_id=actor.studio_id,
+                actor=actor,
+                action="asset.created",
+                resource_type="asset",
+                resource_id=made.id,
+                at=now,
+                details={"name": made.name, "type": made.type.value},
+            )
 
-def _replayed(record: IdempotencyRecord, fingerprint: str) -> CreatedAsset:
-    if record.fingerprint != fingerprint:
-        raise IdempotencyKeyReusedError()
-    return CreatedAsset(asset=asset_from_snapshot(record.response), replayed=True)
-
-
-def _fingerprint(asset: Asset, dependencies: Sequence[str]) -> str:
-    content = {
-        "action": "asset.create",
-        "name": asset.name,
-        "type": asset.type.value,
-        "description": asset.description,
-        "tags": list(asset.tags),
-        "metadata": dict(sorted(asset.metadata.items())),
-        "dependencies": [text.lower() for text in dependencies],
-    }
-    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+        created, replayed = await self._creates.create(
+            actor,
+            command.idempotency_key,
+            content,
+            build=build,
+            store=store,
+            snapshot=asset_snapshot,
+            restore=asset_from_snapshot,
+            races=(AssetNameTakenError,),
+            at=now,
+        )
+        return CreatedAsset(asset=created, replayed=replayed)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

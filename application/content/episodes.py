@@ -16,11 +16,10 @@ from application.content.access import (
     series_id_of,
     video_of,
 )
-from application.content.creation import IdempotentCreates, fingerprint
 from application.content.ports import DEFAULT_EPISODE_SORT, EpisodeQuery
 from application.content.snapshots import episode_from_snapshot, episode_snapshot
-from application.shared.idempotency import IdempotencyKeyInUseError
-from application.shared.ports import Clock, IdGenerator, Persistence
+from application.shared.creates import IdempotentCreates
+from application.shared.ports import Clock, IdGenerator, Persistence, UnitOfWork
 from domain.content.errors import (
     EpisodeNumberTakenError,
     InvalidContentError,
@@ -34,7 +33,6 @@ from domain.content.model import (
 )
 from domain.content.values import check_number, check_title
 from domain.identity.access import Actor, Capability, authorize
-from domain.shared.errors import StaleRevisionError
 from domain.shared.paging import Page, PageWindow, SortSpec, Window
 
 
@@ -61,7 +59,6 @@ class CreateEpisodeHandler:
     def __init__(
         self, *, persistence: Persistence, audit: AuditTrail, clock: Clock, ids: IdGenerator
     ) -> None:
-        self._persistence = persistence
         self._audit = audit
         self._clock = clock
         self._ids = ids
@@ -76,69 +73,64 @@ class CreateEpisodeHandler:
             )
         number = check_number(command.number)
         title = check_title(command.title)
-        key = command.idempotency_key
-        content_hash = fingerprint(
-            {
-                "action": "episode.create",
-                "series": series_id_of(command.series_id),
-                "number": number,
-                "title": title,
-                "video": command.video_id.strip().lower(),
-                "status": command.status.value,
-            }
-        )
-        if key is not None and (
-            first := await self._creates.first_answer(actor, key, content_hash)
-        ):
-            return CreatedEpisode(episode=episode_from_snapshot(first), replayed=True)
+        content = {
+            "action": "episode.create",
+            "series": series_id_of(command.series_id),
+            "number": number,
+            "title": title,
+            "video": command.video_id.strip().lower(),
+            "status": command.status.value,
+        }
         now = self._clock.now()
-        try:
-            async with self._persistence.unit_of_work() as uow:
-                series = await load_series(uow, actor, command.series_id, Capability.EDIT_OWN)
-                if series.status is SeriesStatus.ARCHIVED:
-                    raise SeriesArchivedError()
-                video = await video_of(uow, series, command.video_id)
-                pending = command.status is EpisodeStatus.PENDING
-                episode = Episode(
-                    id=self._ids.new_id(),
-                    studio_id=series.studio_id,
-                    series_id=series.id,
-                    owner_id=series.owner_id,
-                    number=number,
-                    title=title,
-                    video_id=video.id,
-                    status=command.status,
-                    submitted_at=now if pending else None,
-                    created_at=now,
-                    updated_at=now,
-                )
-                if key is not None:
-                    await self._creates.claim(
-                        uow, actor, key, content_hash, episode_snapshot(episode), at=now
-                    )
-                await uow.episodes.add(episode)
-                await self._audit.record(
-                    uow,
-                    studio_id=actor.studio_id,
-                    actor=actor,
-                    action="episode.created",
-                    resource_type="episode",
-                    resource_id=episode.id,
-                    at=now,
-                    details={
-                        "seriesId": series.id,
-                        "number": str(number),
-                        "status": episode.status.value,
-                    },
-                )
-                await uow.commit()
-        except (IdempotencyKeyInUseError, EpisodeNumberTakenError, StaleRevisionError):
-            if key is not None and (
-                first := await self._creates.first_answer(actor, key, content_hash)
-            ):
-                return CreatedEpisode(episode=episode_from_snapshot(first), replayed=True)
-            raise
-        return CreatedEpisode(episode=episode, replayed=False)
+
+        async def build(uow: UnitOfWork) -> Episode:
+            series = await load_series(uow, actor, command.series_id, Capability.EDIT_OWN)
+            if series.status is SeriesStatus.ARCHIVED:
+                raise SeriesArchivedError()
+            video = await video_of(uow, series, command.video_id)
+            return Episode(
+                id=self._ids.new_id(),
+                studio_id=series.studio_id,
+                series_id=series.id,
+                owner_id=series.owner_id,
+                number=number,
+                title=title,
+                video_id=video.id,
+                status=command.status,
+                submitted_at=now if command.status is EpisodeStatus.PENDING else None,
+                created_at=now,
+                updated_at=now,
+            )
+
+        async def store(uow: UnitOfWork, made: Episode) -> None:
+            await uow.episodes.add(made)
+            await self._audit.record(
+                uow,
+                studio_id=actor.studio_id,
+                actor=actor,
+                action="episode.created",
+                resource_type="episode",
+                resource_id=made.id,
+                at=now,
+                details={
+                    "seriesId": made.series_id,
+                    "number": str(number),
+                    "status": made.status.value,
+                },
+            )
+
+        created, replayed = await self._creates.create(
+            actor,
+            command.idempotency_key,
+            content,
+            build=build,
+            store=store,
+            snapshot=episode_snapshot,
+            restore=episode_from_snapshot,
+            races=(EpisodeNumberTakenError,),
+            at=now,
+        )
+        return CreatedEpisode(episode=created, replayed=replayed)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

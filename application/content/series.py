@@ -10,16 +10,14 @@ from dataclasses import dataclass, field
 
 from application.audit.trail import AuditTrail
 from application.content.access import check_revision, load_series, save_series
-from application.content.creation import IdempotentCreates, fingerprint
 from application.content.ports import DEFAULT_OWN_SERIES_SORT, OwnSeriesQuery
 from application.content.snapshots import series_from_snapshot, series_snapshot
-from application.shared.idempotency import IdempotencyKeyInUseError
-from application.shared.ports import Clock, IdGenerator, Persistence
+from application.shared.creates import IdempotentCreates
+from application.shared.ports import Clock, IdGenerator, Persistence, UnitOfWork
 from domain.content.errors import InvalidContentError
 from domain.content.model import INITIAL_SERIES_STATUSES, Series, SeriesStatus
 from domain.content.values import check_synopsis, check_tags, check_title
 from domain.identity.access import Actor, Capability, authorize
-from domain.shared.errors import StaleRevisionError
 from domain.shared.paging import Page, PageWindow, SortSpec, Window
 
 
@@ -45,7 +43,6 @@ class CreateSeriesHandler:
     def __init__(
         self, *, persistence: Persistence, audit: AuditTrail, clock: Clock, ids: IdGenerator
     ) -> None:
-        self._persistence = persistence
         self._audit = audit
         self._clock = clock
         self._ids = ids
@@ -72,46 +69,41 @@ class CreateSeriesHandler:
             created_at=now,
             updated_at=now,
         )
-        key = command.idempotency_key
-        content_hash = fingerprint(
-            {
-                "action": "series.create",
-                "title": series.title,
-                "synopsis": series.synopsis,
-                "tags": list(series.tags),
-                "status": series.status.value,
-            }
+        content = {
+            "action": "series.create",
+            "title": series.title,
+            "synopsis": series.synopsis,
+            "tags": list(series.tags),
+            "status": series.status.value,
+        }
+
+        async def build(uow: UnitOfWork) -> Series:
+            return series
+
+        async def store(uow: UnitOfWork, made: Series) -> None:
+            await uow.series.add(made)
+            await self._audit.record(
+                uow,
+                studio_id=actor.studio_id,
+                actor=actor,
+                action="series.created",
+                resource_type="series",
+                resource_id=made.id,
+                at=now,
+                details={"title": made.title, "status": made.status.value},
+            )
+
+        created, replayed = await self._creates.create(
+            actor,
+            command.idempotency_key,
+            content,
+            build=build,
+            store=store,
+            snapshot=series_snapshot,
+            restore=series_from_snapshot,
+            at=now,
         )
-        if key is not None and (
-            first := await self._creates.first_answer(actor, key, content_hash)
-        ):
-            return CreatedSeries(series=series_from_snapshot(first), replayed=True)
-        try:
-            async with self._persistence.unit_of_work() as uow:
-                if key is not None:
-                    await self._creates.claim(
-                        uow, actor, key, content_hash, series_snapshot(series), at=now
-                    )
-                await uow.series.add(series)
-                await self._audit.record(
-                    uow,
-                    studio_id=actor.studio_id,
-                    actor=actor,
-                    action="series.created",
-                    resource_type="series",
-                    resource_id=series.id,
-                    at=now,
-                    details={"title": series.title, "status": series.status.value},
-                )
-                await uow.commit()
-        except (IdempotencyKeyInUseError, StaleRevisionError):
-            # A concurrent request with the same key may have won the race: answer as it did.
-            if key is not None and (
-                first := await self._creates.first_answer(actor, key, content_hash)
-            ):
-                return CreatedSeries(series=series_from_snapshot(first), replayed=True)
-            raise
-        return CreatedSeries(series=series, replayed=False)
+        return CreatedSeries(series=created, replayed=replayed)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -4,13 +4,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from domain.shared.errors import ConflictError
+from domain.shared.errors import ConflictError, InvalidInputError
 from domain.shared.ids import StudioId
 
 
 class IdempotencyKeyInUseError(ConflictError):
     code = "idempotency_key_in_use"
     default_message = "A request with this Idempotency-Key was already recorded."
+
+
+class IdempotencyKeyReusedError(InvalidInputError):
+    code = "idempotency_key_reused"
+    default_message = "This Idempotency-Key was used with another request body."
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
