@@ -21,22 +21,17 @@ from entrypoints.http.content.catalog_routes import ContentController
 from entrypoints.http.content.creator_episodes import CreatorEpisodesController
 from entrypoints.http.content.creator_series import CreatorSeriesController
 from entrypoints.http.content.moderation_routes import ModerationController
-from entrypoints.http.context import RequestEdge, response_headers_hook
+from entrypoints.http.context import RequestEdge
 from entrypoints.http.deps import resolve_dependencies_in_turn
 from entrypoints.http.docs import docs_routes, openapi_config
 from entrypoints.http.errors import exception_handlers
-from entrypoints.http.hardening import (
-    SKIP_RATE_LIMIT,
-    rate_limit_configs,
-    rate_limit_stores,
-    require_json_body,
-)
+from entrypoints.http.hardening import SKIP_RATE_LIMIT, admission, client_budgets
 from entrypoints.http.identity.auth_routes import AuthController
 from entrypoints.http.identity.jwks import jwks
 from entrypoints.http.identity.studio_routes import studio_routes
 from entrypoints.http.identity.user_routes import UsersController
 from entrypoints.http.media.routes import CreatorVideosController, UploadsController
-from entrypoints.http.metrics import RouteMetricsMiddleware
+from entrypoints.http.metrics import RouteMetrics
 from entrypoints.http.operations import health, ready
 from entrypoints.http.playback.routes import VideoController
 from entrypoints.http.subscriptions.routes import SubscriptionsController
@@ -168,12 +163,9 @@ def create_app(
                 # Flushing waits on the network: keep it off the event loop.
                 await asyncio.to_thread(tracing.shutdown)
 
-    prometheus = PrometheusConfig(
-        app_name="studio_bridge",
-        prefix="studio_bridge",
-        group_path=True,
-        exclude=OPS_PATHS,
-        middleware_class=RouteMetricsMiddleware,
+    metrics = RouteMetrics(
+        PrometheusConfig(app_name="studio_bridge", prefix="studio_bridge", group_path=True),
+        excluded=frozenset(OPS_PATHS),
     )
     plugins = []
     if tracing is not None:
@@ -241,10 +233,9 @@ def create_app(
         ],
         dependencies=_provide(container),
         lifespan=[lifespan],
-        middleware=[prometheus.middleware, *(c.middleware for c in rate_limit_configs(settings))],
-        stores=rate_limit_stores(),
-        before_request=require_json_body,
-        before_send=[response_headers_hook(production=settings.app_env == "production")],
+        # No route middleware: metrics and rate limits run in the before_request hook and the
+        # edge layer (a route middleware also costs every route a second exception layer).
+        before_request=admission(client_budgets(settings), metrics),
         exception_handlers=exception_handlers(),
         cors_config=cors,
         plugins=plugins,
@@ -255,7 +246,9 @@ def create_app(
     )
     # The edge layer must see every request, including those that match no route (Litestar's
     # route middleware never runs for them), so it wraps the app's whole handler chain.
-    app.asgi_handler = RequestEdge(app.asgi_handler)
+    app.asgi_handler = RequestEdge(
+        app.asgi_handler, production=settings.app_env == "production", metrics=metrics
+    )
     resolve_dependencies_in_turn(app)
     app.state.container = container
     return app

@@ -13,16 +13,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 from opentelemetry import trace
 
-from adapters.telemetry.logging import log_context
+from adapters.telemetry.logging import DirectLines, log_context
+from entrypoints.http.metrics import RouteMetrics
 
 REQUEST_ID_HEADER = b"x-request-id"
 MEDIA_PREFIX = "/media/"
 _WELL_FORMED_ID = re.compile(rb"^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$")
 _TRACEPARENT = re.compile(rb"^[0-9a-f]{2}-(?P<trace>[0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
 _ZERO_TRACE = b"0" * 32
+_EXTRA_HEADERS = "edge_headers"  # scope state: headers inner steps want on the response
 
 access_logger = logging.getLogger("studio_bridge.access")
 
@@ -67,19 +69,38 @@ def _trace_id() -> str | None:
 
 
 class RequestEdge:
-    """Outermost ASGI layer: times the request, binds log fields, writes one access log line.
+    """Outermost ASGI layer: every HTTP request passes here once, routed or not.
 
-    It wraps Litestar's whole handler chain, so requests that match no route are logged too.
+    It answers every response with the security headers, the request id and any headers an
+    inner step asked for (``add_response_headers``: the rate limit's), finishes the request's
+    metrics with the status actually sent, and writes one access line. One layer doing all of
+    it costs one send wrapper per request instead of one per concern; it wraps Litestar's whole
+    handler chain, so requests that match no route get the headers and the line too.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        production: bool,
+        metrics: RouteMetrics | None = None,
+    ) -> None:
         self.app = app
+        self.metrics = metrics
+        self.access = DirectLines(access_logger)
+        fixed = security_headers(production=production)
+        self._fixed = fixed
+        self._media_fixed = [
+            (name, b"cross-origin" if name == b"cross-origin-resource-policy" else value)
+            for name, value in fixed
+        ]
+        # Headers the edge owns: a value an inner layer set for one of them is replaced.
+        self._owned = frozenset(name for name, _ in fixed) | {REQUEST_ID_HEADER}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
-        http_scope = scope
         started = time.perf_counter()
         status = 500
         state: dict[str, Any] = scope.setdefault("state", {})
@@ -92,34 +113,61 @@ class RequestEdge:
                 "user": state.get("user_id"),
             }
 
-        async def observed_send(message: Message) -> None:
+        async def edge_send(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                message["headers"] = self._headers(scope, state, message.get("headers", ()))
             await send(message)
 
         token = log_context.set(fields)
         try:
-            await self.app(scope, receive, observed_send)
+            await self.app(scope, receive, edge_send)
         finally:
-            duration_ms = round((time.perf_counter() - started) * 1000, 3)
-            route = scope.get("path_template") if "route_handler" in scope else None
-            access_logger.info(
-                "%s %s %s",
-                http_scope["method"],
-                route or scope["path"],
-                status,
-                extra={
-                    "method": http_scope["method"],
-                    "route": route,
-                    "path": scope["path"],
-                    "status": status,
-                    "error_code": state.get("error_code"),
-                    "duration_ms": duration_ms,
-                    "client": (scope.get("client") or ("", 0))[0],
-                },
-            )
+            if self.metrics is not None:
+                self.metrics.finish(scope, status)
+            if self.access.enabled(logging.INFO):
+                self._access_line(scope, state, status, started)
             log_context.reset(token)
+
+    def _headers(
+        self, scope: Scope, state: dict[str, Any], given: Any
+    ) -> list[tuple[bytes, bytes]]:
+        owned = self._owned
+        headers = [header for header in given if header[0].lower() not in owned]
+        extra = state.get(_EXTRA_HEADERS)
+        if extra:
+            headers.extend(extra)
+        headers.extend(self._media_fixed if scope["path"].startswith(MEDIA_PREFIX) else self._fixed)
+        headers.append((REQUEST_ID_HEADER, request_id(scope).encode()))
+        return headers
+
+    def _access_line(
+        self, scope: HTTPScope, state: dict[str, Any], status: int, started: float
+    ) -> None:
+        duration_ms = round((time.perf_counter() - started) * 1000, 3)
+        route = scope.get("path_template") if "route_handler" in scope else None
+        method = scope["method"]
+        self.access.write(
+            logging.INFO,
+            f"{method} {route or scope['path']} {status}",
+            {
+                "method": method,
+                "route": route,
+                "path": scope["path"],
+                "status": status,
+                "error_code": state.get("error_code"),
+                "duration_ms": duration_ms,
+                "client": (scope.get("client") or ("", 0))[0],
+            },
+        )
+
+
+def add_response_headers(scope: Scope, headers: list[tuple[bytes, bytes]]) -> None:
+    """Have the edge add ``headers`` (lower-case raw pairs) to this request's response."""
+    state = scope["state"]
+    existing = state.get(_EXTRA_HEADERS)
+    state[_EXTRA_HEADERS] = [*existing, *headers] if existing else headers
 
 
 def security_headers(*, production: bool) -> list[tuple[bytes, bytes]]:
@@ -147,29 +195,3 @@ def security_headers(*, production: bool) -> list[tuple[bytes, bytes]]:
         "x-xss-protection": "0",
     }
     return [(k.encode(), v.encode()) for k, v in headers.items()]
-
-
-def response_headers_hook(*, production: bool) -> Any:
-    """A ``before_send`` hook adding the request id and security headers to every response."""
-    fixed = security_headers(production=production)
-    fixed_names = {name for name, _ in fixed}
-    media_fixed = [
-        (name, b"cross-origin" if name == b"cross-origin-resource-policy" else value)
-        for name, value in fixed
-    ]
-
-    async def before_send(message: Message, scope: Scope) -> None:
-        if message["type"] != "http.response.start":
-            return
-        headers = [h for h in message.get("headers", ()) if h[0].lower() not in fixed_names]
-        headers = [h for h in headers if h[0].lower() != REQUEST_ID_HEADER]
-        if scope.get("path", "").startswith(MEDIA_PREFIX):
-            # Media is fetched by <video>/<img> on the front end's own origin: allow it across
-            # origins (the signed URL is the authorization, not the origin).
-            headers.extend(media_fixed)
-        else:
-            headers.extend(fixed)
-        headers.append((REQUEST_ID_HEADER, request_id(scope).encode()))
-        message["headers"] = headers
-
-    return before_send

@@ -1,13 +1,21 @@
-"""Request-side hardening: per-client rate limits (stricter on ``/auth/*``) and JSON-only bodies."""
+"""Request-side hardening, run once a request is routed: its client's budget, JSON-only bodies.
 
+``admission`` builds the app's ``before_request`` hook: it starts the request's metrics, counts
+it against its client's budget (the stricter one on ``/auth/*``; routes whose ``opt`` has
+``skip_rate_limit`` are never limited), then checks the body's media type. It runs before the
+route's dependencies (the token check), as Litestar's rate-limit middleware did, without being
+a middleware layer of its own.
+"""
+
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Request
 from litestar.exceptions import HTTPException
-from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.stores.base import Store
 
-from entrypoints.http.rate_limit import FastLockMemoryStore, FixedWindowRateLimitMiddleware
+from entrypoints.http.context import add_response_headers
+from entrypoints.http.metrics import RouteMetrics
+from entrypoints.http.rate_limit import ClientBudgets, FixedWindows
 from entrypoints.settings import Settings
 
 SKIP_RATE_LIMIT = "skip_rate_limit"
@@ -15,56 +23,35 @@ ACCEPTS_ANY_BODY = "accepts_any_body"
 AUTH_PREFIX = "/auth/"
 
 
-class ApiRateLimitMiddleware(FixedWindowRateLimitMiddleware):
-    """The general budget. A class of its own because Litestar keys counters by class name."""
+def client_budgets(settings: Settings) -> ClientBudgets:
+    """Per client address, one window a minute: ``RATE_LIMIT_PER_MINUTE`` in general,
+    ``AUTH_RATE_LIMIT_PER_MINUTE`` on ``/auth/*``; ``0`` switches one off."""
+    general = settings.rate_limit_per_minute
+    strict = settings.auth_rate_limit_per_minute
+    return ClientBudgets(
+        FixedWindows(general) if general else None,
+        FixedWindows(strict) if strict else None,
+        strict_prefix=AUTH_PREFIX,
+    )
 
 
-class AuthRateLimitMiddleware(FixedWindowRateLimitMiddleware):
-    """The stricter budget for sign-in, registration and token endpoints."""
+def admission(
+    budgets: ClientBudgets, metrics: RouteMetrics | None
+) -> Callable[[Request[Any, Any, Any]], Awaitable[None]]:
+    """The ``before_request`` hook: metrics, the client's budget, the body's media type."""
 
+    # A coroutine on purpose: Litestar runs a plain function hook in a worker thread.
+    async def admit(request: Request[Any, Any, Any]) -> None:
+        scope = request.scope
+        if metrics is not None:
+            metrics.start(scope)
+        if not request.route_handler.opt.get(SKIP_RATE_LIMIT):
+            headers = budgets.admit(scope)
+            if headers:
+                add_response_headers(scope, headers)
+        await require_json_body(request)
 
-# Coroutines on purpose: Litestar runs a plain function given as ``check_throttle_handler`` in a
-# worker thread, a thread hop per limiter on every request.
-async def _is_auth(request: Request[Any, Any, Any]) -> bool:
-    return str(request.scope["path"]).startswith(AUTH_PREFIX)
-
-
-async def _is_not_auth(request: Request[Any, Any, Any]) -> bool:
-    return not str(request.scope["path"]).startswith(AUTH_PREFIX)
-
-
-def rate_limit_configs(settings: Settings) -> list[RateLimitConfig]:
-    """Litestar's limiter (as a fixed-window counter), twice: per client address, one window per
-    minute; ``0`` switches one off.
-
-    The client address is the socket peer, or the ``X-Forwarded-For`` hop when the peer is one
-    of ``TRUSTED_PROXIES`` (the server rewrites it; see ``entrypoints/server.py``).
-    """
-    configs = []
-    if settings.rate_limit_per_minute:
-        configs.append(
-            RateLimitConfig(
-                rate_limit=("minute", settings.rate_limit_per_minute),
-                exclude_opt_key=SKIP_RATE_LIMIT,
-                check_throttle_handler=_is_not_auth,
-                middleware_class=ApiRateLimitMiddleware,
-            )
-        )
-    if settings.auth_rate_limit_per_minute:
-        configs.append(
-            RateLimitConfig(
-                rate_limit=("minute", settings.auth_rate_limit_per_minute),
-                exclude_opt_key=SKIP_RATE_LIMIT,
-                check_throttle_handler=_is_auth,
-                middleware_class=AuthRateLimitMiddleware,
-            )
-        )
-    return configs
-
-
-def rate_limit_stores() -> dict[str, Store]:
-    """The app's ``stores``: where both limiters keep their windows (``RateLimitConfig.store``)."""
-    return {"rate_limit": FastLockMemoryStore()}
+    return admit
 
 
 async def require_json_body(request: Request[Any, Any, Any]) -> None:

@@ -1,124 +1,123 @@
-"""Litestar's per-client rate limiter, kept as a fixed-window counter: O(1) whatever the budget.
+"""Per-client request budgets: a fixed-window count per client address, in process memory.
 
-Litestar's own ``RateLimitMiddleware`` stores the timestamp of every request in the window and
-decodes and re-encodes that list on every request, so a budget of N requests a minute costs
-O(N) per request (and O(N) memory per client). Its window is fixed anyway (it starts with the
-first request and ends at ``reset``), so a count and the reset time say the same thing. This
-subclass, plugged in through ``RateLimitConfig(middleware_class=...)``, keeps exactly that in
-the same Litestar store, under the same keys, with the same ``RateLimit-*`` headers and the
-same 429 (``entrypoints/http/errors.py`` adds ``Retry-After``).
+Litestar's ``RateLimitMiddleware`` keeps the timestamp of every request of the window (O(N)
+per request for a budget of N), builds a ``Request`` and awaits an async store and its lock on
+every request, and is one middleware layer per budget: the two budgets cost ~80-100 us of a
+~450 us ``GET /assets/{id}`` in process. Its window is fixed anyway (it starts with the
+client's first request and ends at ``reset``), so a count and the reset time say the same
+thing. ``ClientBudgets`` keeps exactly that, in a dict, with no await: it is called from the
+app's ``before_request`` hook (``entrypoints/http/hardening.py``), once the route is known and
+before its dependencies (the token check) run.
+
+It answers with Litestar's ``RateLimit-*`` headers and its ``TooManyRequestsException``
+(``entrypoints/http/errors.py`` adds ``Retry-After``). The client is the socket peer, which
+the server has already replaced by the ``X-Forwarded-For`` hop when the peer is a trusted
+proxy (``entrypoints/server.py``). Like Litestar's default in-memory store, the counts are per
+process: N replicas give a client N budgets (docs/deployment.md).
 """
 
+from collections.abc import Callable
 from time import time
-from typing import Any
 
-import anyio
 from litestar.exceptions import TooManyRequestsException
-from litestar.middleware.rate_limit import (
-    DURATION_VALUES,
-    RateLimitConfig,
-    RateLimitMiddleware,
-)
-from litestar.stores.base import Store
-from litestar.stores.memory import MemoryStore
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Scope
+
+Headers = list[tuple[bytes, bytes]]
 
 
-class FixedWindowRateLimitMiddleware(RateLimitMiddleware):
-    """At most ``max_requests`` per client per window; the store holds ``b"<count> <reset>"``."""
+class FixedWindows:
+    """At most ``limit`` requests per client per window of ``seconds``, counted from the
+    client's first request of the window. O(1) a request; windows that ended are dropped once
+    a window, so memory holds the clients seen in the last one or two windows."""
 
-    def __init__(self, app: ASGIApp, config: RateLimitConfig) -> None:
-        super().__init__(app, config)
-        # Litestar's lock yields to the event loop on every acquisition, contended or not.
-        self._lock = anyio.Lock(fast_acquire=True)
-        self._window_seconds = DURATION_VALUES[self.unit]
-        # The response headers, as ASGI pairs: two never change, two are per request.
-        self._fixed_headers = [
-            _header(config.rate_limit_policy_header_key, self._policy),
-            _header(config.rate_limit_limit_header_key, str(self.max_requests)),
+    def __init__(self, limit: int, *, seconds: int = 60, clock: Callable[[], float] = time):
+        if limit < 1 or seconds < 1:
+            raise ValueError("a budget needs at least one request in a window of >= 1 s")
+        self.limit = limit
+        self.seconds = seconds
+        self._clock = clock
+        self._windows: dict[str, list[int]] = {}  # client -> [count, reset (epoch seconds)]
+        self._next_sweep = 0
+
+    def take(self, client: str) -> tuple[bool, int, int]:
+        """Count one request of ``client``: (allowed, requests left, seconds until the reset).
+
+        A refused request is not counted.
+        """
+        now = int(self._clock())
+        if now >= self._next_sweep:
+            self._sweep(now)
+        window = self._windows.get(client)
+        if window is None or window[1] <= now:
+            window = [0, now + self.seconds]
+            self._windows[client] = window
+        if window[0] >= self.limit:
+            return False, 0, window[1] - now
+        window[0] += 1
+        return True, self.limit - window[0], window[1] - now
+
+    def clients(self) -> int:
+        """How many clients have a window in memory (ended ones until the next sweep)."""
+        return len(self._windows)
+
+    def _sweep(self, now: int) -> None:
+        self._windows = {key: value for key, value in self._windows.items() if value[1] > now}
+        self._next_sweep = now + self.seconds
+
+
+class Budget:
+    """One budget (a ``FixedWindows``) and the ``RateLimit-*`` headers it answers with."""
+
+    def __init__(self, windows: FixedWindows) -> None:
+        self.windows = windows
+        self.policy = f"{windows.limit}; w={windows.seconds}"
+        self._fixed: Headers = [
+            (b"ratelimit-policy", self.policy.encode()),
+            (b"ratelimit-limit", b"%d" % windows.limit),
         ]
-        self._remaining_name = config.rate_limit_remaining_header_key.lower().encode()
-        self._reset_name = config.rate_limit_reset_header_key.lower().encode()
 
-    @property
-    def _policy(self) -> str:
-        return f"{self.max_requests}; w={DURATION_VALUES[self.unit]}"
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        app = scope["litestar_app"]
-        request: Any = app.request_class(scope)
-        check = self.check_throttle_handler
-        if check is not None and not await check(request):
-            await self.app(scope, receive, send)
-            return
-        key = self.cache_key_from_request(request)
-        store = self.config.get_store_from_app(app)
-        async with self._lock:
-            now = int(time())
-            count, reset = await self._window(store, key, now)
-            if count >= self.max_requests:
-                headers = (
-                    self._headers(count, reset) if self.config.set_rate_limit_headers else None
-                )
-                raise TooManyRequestsException(headers=headers)
-            count += 1
-            await store.set(key, b"%d %d" % (count, reset), expires_in=max(1, reset - now))
-        if self.config.set_rate_limit_headers:
-            send = self._send_with_headers(send, count, reset)
-        await self.app(scope, receive, send)
-
-    async def _window(self, store: Store, key: str, now: int) -> tuple[int, int]:
-        """The current window's count and reset time; a new, empty window if none is running."""
-        stored = await store.get(key)
-        if stored:
-            try:
-                count_text, reset_text = stored.split()
-                count, reset = int(count_text), int(reset_text)
-            except ValueError:  # another format (Litestar's own, during a rollout): start afresh
-                pass
-            else:
-                if reset > now:
-                    return count, reset
-        return 0, now + self._window_seconds
-
-    def _headers(self, count: int, reset: int) -> dict[str, str]:
-        """The same headers as a mapping, for the 429 (Litestar's exception takes a mapping)."""
-        config = self.config
-        return {
-            config.rate_limit_policy_header_key: self._policy,
-            config.rate_limit_limit_header_key: str(self.max_requests),
-            config.rate_limit_remaining_header_key: str(max(0, self.max_requests - count)),
-            config.rate_limit_reset_header_key: str(reset - int(time())),
-        }
-
-    def _send_with_headers(self, send: Send, count: int, reset: int) -> Send:
-        async def send_wrapper(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                # Appended, not set: no other layer writes RateLimit-* headers.
-                message["headers"] = [
-                    *message.get("headers", ()),
-                    *self._fixed_headers,
-                    (self._remaining_name, b"%d" % max(0, self.max_requests - count)),
-                    (self._reset_name, b"%d" % (reset - int(time()))),
-                ]
-            await send(message)
-
-        return send_wrapper
+    def admit(self, client: str) -> Headers:
+        """The headers for an admitted request; ``TooManyRequestsException`` when it is over."""
+        allowed, remaining, reset = self.windows.take(client)
+        if not allowed:
+            raise TooManyRequestsException(
+                headers={
+                    "RateLimit-Policy": self.policy,
+                    "RateLimit-Limit": str(self.windows.limit),
+                    "RateLimit-Remaining": "0",
+                    "RateLimit-Reset": str(reset),
+                }
+            )
+        return [
+            *self._fixed,
+            (b"ratelimit-remaining", b"%d" % remaining),
+            (b"ratelimit-reset", b"%d" % reset),
+        ]
 
 
-def _header(name: str, value: str) -> tuple[bytes, bytes]:
-    return name.lower().encode(), value.encode()
+class ClientBudgets:
+    """The general budget, and a stricter one for paths under ``strict_prefix`` (``/auth/``).
 
-
-class FastLockMemoryStore(MemoryStore):
-    """Litestar's in-process store, with a lock that does not yield to the event loop when free.
-
-    ``MemoryStore`` takes an anyio lock in every ``get`` and ``set``, and an anyio lock yields
-    to the event loop on every acquisition (a cancel-scope checkpoint), so two trips per limited
-    request. Its critical sections never await: taking the lock without that trip changes
-    nothing else. Registered as the app's ``rate_limit`` store.
+    ``None`` for a budget switches it off (``RATE_LIMIT_PER_MINUTE=0``).
     """
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._lock = anyio.Lock(fast_acquire=True)
+    def __init__(
+        self,
+        general: FixedWindows | None,
+        strict: FixedWindows | None,
+        *,
+        strict_prefix: str,
+    ) -> None:
+        self.general = Budget(general) if general is not None else None
+        self.strict = Budget(strict) if strict is not None else None
+        self.strict_prefix = strict_prefix
+
+    def admit(self, scope: Scope) -> Headers | None:
+        """Count the request against its budget: the headers to answer with (None when no budget
+        applies); ``TooManyRequestsException`` when the client is over it."""
+        path: str = scope["path"]
+        budget = self.strict if path.startswith(self.strict_prefix) else self.general
+        if budget is None:
+            return None
+        client = scope.get("client")
+        return budget.admit(client[0] if client else "anonymous")

@@ -1,17 +1,16 @@
 """The per-client limiter keeps a count per window, not a history: O(1) whatever the budget."""
 
-import time
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from litestar import get
 from litestar.testing import TestClient
 
+from entrypoints.http.rate_limit import FixedWindows
 from tests.support.identity_http import error_of
 
 ClientFactory = Callable[..., TestClient[Any]]
-API_KEY = "ApiRateLimitMiddleware::testclient"  # Litestar's key: class name and client address
-AUTH_KEY = "AuthRateLimitMiddleware::testclient"
 
 
 @get("/limited", sync_to_thread=False)
@@ -24,23 +23,56 @@ def auth_limited() -> dict[str, bool]:
     return {"ok": True}
 
 
-def stored(client: TestClient[Any], key: str) -> bytes | None:
-    store = client.app.stores.get("rate_limit")
-    value: bytes | None = client.blocking_portal.call(store.get, key)
-    return value
+class FakeClock:
+    def __init__(self, now: float = 1_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
 
 
-def count_of(client: TestClient[Any], key: str) -> int:
-    value = stored(client, key)
-    return 0 if value is None else int(value.split()[0])
+def test_a_window_is_a_count_and_a_reset_whatever_the_budget() -> None:
+    clock = FakeClock()
+    windows = FixedWindows(100_000_000, clock=clock)
+    for _ in range(200):
+        allowed, remaining, reset = windows.take("10.0.0.1")
+    assert (allowed, remaining, reset) == (True, 100_000_000 - 200, 60)
+    clock.now += 15
+    assert windows.take("10.0.0.1") == (True, 100_000_000 - 201, 45)
+    # Litestar's own limiter would hold 201 timestamps for this client, growing with traffic.
+    assert windows._windows == {"10.0.0.1": [201, 1_000_060]}
 
 
-def put(client: TestClient[Any], key: str, value: bytes) -> None:
-    store = client.app.stores.get("rate_limit")
-    client.blocking_portal.call(store.set, key, value)
+def test_over_the_budget_is_refused_and_not_counted_until_the_window_ends() -> None:
+    clock = FakeClock()
+    windows = FixedWindows(2, clock=clock)
+    assert [windows.take("a")[0] for _ in range(4)] == [True, True, False, False]
+    assert windows.take("b") == (True, 1, 60)  # another client has its own window
+    clock.now += 59
+    assert windows.take("a") == (False, 0, 1)
+    clock.now += 1  # the window has ended: a new one starts with this request
+    assert windows.take("a") == (True, 1, 60)
 
 
-def test_the_stored_window_stays_a_count_whatever_the_budget(make_client: ClientFactory) -> None:
+def test_ended_windows_leave_memory() -> None:
+    clock = FakeClock()
+    windows = FixedWindows(5, clock=clock)
+    for client in range(1000):
+        windows.take(f"10.0.{client // 256}.{client % 256}")
+    assert windows.clients() == 1000
+    clock.now += 61
+    windows.take("10.9.9.9")
+    assert windows.clients() == 1
+
+
+def test_a_budget_needs_a_request_and_a_window() -> None:
+    with pytest.raises(ValueError, match="at least one request"):
+        FixedWindows(0)
+    with pytest.raises(ValueError, match="at least one request"):
+        FixedWindows(1, seconds=0)
+
+
+def test_every_limited_answer_says_what_is_left(make_client: ClientFactory) -> None:
     budget = 100_000_000
     client = make_client(extra_routes=[limited], RATE_LIMIT_PER_MINUTE=str(budget))
     for _ in range(200):
@@ -50,13 +82,7 @@ def test_the_stored_window_stays_a_count_whatever_the_budget(make_client: Client
     assert response.headers["ratelimit-remaining"] == str(budget - 200)
     assert response.headers["ratelimit-policy"] == f"{budget}; w=60"
     assert 0 < int(response.headers["ratelimit-reset"]) <= 60
-
-    value = stored(client, API_KEY)
-    assert value is not None
-    count, reset = (int(part) for part in value.split())
-    # Litestar's own limiter would hold 200 timestamps here (over 2 kB), growing with traffic.
-    assert (count, len(value)) == (200, len(f"200 {reset}"))
-    assert 0 < reset - time.time() <= 60
+    assert "ratelimit-limit" not in client.get("/health").headers  # the probes are not limited
 
 
 def test_each_budget_counts_only_its_own_routes(make_client: ClientFactory) -> None:
@@ -66,29 +92,33 @@ def test_each_budget_counts_only_its_own_routes(make_client: ClientFactory) -> N
         AUTH_RATE_LIMIT_PER_MINUTE="50",
     )
     for _ in range(3):
-        client.get("/limited")
-    client.get("/auth/limited")
-    assert (count_of(client, API_KEY), count_of(client, AUTH_KEY)) == (3, 1)
+        general = client.get("/limited")
+    strict = client.get("/auth/limited")
+    assert (general.headers["ratelimit-limit"], general.headers["ratelimit-remaining"]) == (
+        "100",
+        "97",
+    )
+    assert (strict.headers["ratelimit-limit"], strict.headers["ratelimit-remaining"]) == (
+        "50",
+        "49",
+    )
 
 
-def test_a_window_that_has_ended_starts_a_new_count(make_client: ClientFactory) -> None:
+def test_the_refusal_says_when_to_come_back(make_client: ClientFactory) -> None:
     client = make_client(extra_routes=[limited], RATE_LIMIT_PER_MINUTE="2")
     assert [client.get("/limited").status_code for _ in range(2)] == [200, 200]
-    error_of(client.get("/limited"), 429, "rate_limited")
+    refused = client.get("/limited")
+    error_of(refused, 429, "rate_limited")
+    assert refused.headers["ratelimit-remaining"] == "0"
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert refused.headers["retry-after"] == refused.headers["ratelimit-reset"]
 
-    put(client, API_KEY, b"2 %d" % (int(time.time()) - 1))  # the window ended a second ago
-    response = client.get("/limited")
-    assert response.status_code == 200
-    assert response.headers["ratelimit-remaining"] == "1"
 
-
-def test_a_value_in_another_format_starts_a_new_window(make_client: ClientFactory) -> None:
-    # What Litestar's own limiter stores (a rollout sharing a store would meet it): no crash.
-    client = make_client(extra_routes=[limited], RATE_LIMIT_PER_MINUTE="5")
-    put(client, API_KEY, b'{"history":[1,2,3],"reset":99999999999}')
-    response = client.get("/limited")
-    assert response.status_code == 200
-    assert response.headers["ratelimit-remaining"] == "4"
+def test_a_budget_of_zero_switches_the_limit_off(make_client: ClientFactory) -> None:
+    client = make_client(extra_routes=[limited], RATE_LIMIT_PER_MINUTE="0")
+    responses = [client.get("/limited") for _ in range(3)]
+    assert [r.status_code for r in responses] == [200, 200, 200]
+    assert "ratelimit-limit" not in responses[-1].headers
 
 
 def test_a_refused_request_is_counted_in_the_metrics_as_429(make_client: ClientFactory) -> None:

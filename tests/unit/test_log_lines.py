@@ -90,3 +90,62 @@ def test_a_line_carries_the_extras_and_redacts_sensitive_fields() -> None:
     assert (line["status"], line["took"], line["flag"]) == (200, 1.5, True)
     assert "nothing" not in line
     assert line["api_token"] == "[redacted]"
+
+
+def _logger_with(stream: io.StringIO, name: str) -> tuple[logging.Logger, logging.Handler]:
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger(name)
+    logger.handlers[:] = [handler]
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    return logger, handler
+
+
+ACCESS_FIELDS = {
+    "method": "GET",
+    "route": None,
+    "path": "/nowhere/" + JWT,
+    "status": 404,
+    "error_code": "not_found",
+    "duration_ms": 0.25,
+    "client": "127.0.0.1",
+}
+
+
+def test_a_direct_line_is_the_line_logging_writes() -> None:
+    direct_stream, logged_stream = io.StringIO(), io.StringIO()
+    direct_logger, _ = _logger_with(direct_stream, "tests.direct")
+    logged_logger, _ = _logger_with(logged_stream, "tests.logged")
+
+    log_lines.DirectLines(direct_logger).write(logging.INFO, "GET /x 404", ACCESS_FIELDS)
+    logged_logger.info("GET /x 404", extra=ACCESS_FIELDS)
+
+    direct, logged = json.loads(direct_stream.getvalue()), json.loads(logged_stream.getvalue())
+    assert direct_stream.getvalue().count("\n") == 1
+    assert direct.pop("time")[:10] == logged.pop("time")[:10]
+    assert (direct.pop("logger"), logged.pop("logger")) == ("tests.direct", "tests.logged")
+    assert list(direct.items()) == list(logged.items())  # same keys, same order, same values
+    assert direct["path"] == "/nowhere/[redacted-jwt]"
+    assert "route" not in direct
+
+
+def test_with_a_filter_or_a_second_handler_the_line_goes_through_logging() -> None:
+    stream, other = io.StringIO(), io.StringIO()
+    logger, handler = _logger_with(stream, "tests.fallback")
+    seen: list[logging.LogRecord] = []
+
+    def keep(record: logging.LogRecord) -> bool:
+        seen.append(record)
+        return True
+
+    handler.addFilter(keep)
+    log_lines.DirectLines(logger).write(logging.INFO, "GET /x 404", ACCESS_FIELDS)
+    assert len(seen) == 1
+    assert json.loads(stream.getvalue())["status"] == 404
+
+    handler.removeFilter(keep)
+    logger.addHandler(logging.StreamHandler(other))  # a plain-text second destination
+    log_lines.DirectLines(logger).write(logging.INFO, "GET /x 404", ACCESS_FIELDS)
+    assert other.getvalue() == "GET /x 404\n"
+    assert stream.getvalue().count("\n") == 2
