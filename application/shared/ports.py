@@ -46,19 +46,44 @@ class DependencyProbe(Protocol):
 class UnitOfWork(Protocol):
     """The repositories, bound to one transaction (or one consistent read)."""
 
-    studios: StudioRepository
-    users: UserRepository
-    sessions: SessionRepository
-    audit: AuditLog
-    idempotency: IdempotencyStore
-    throttles: LoginThrottleRepository
-    uploads: UploadRepository
-    videos: VideoRepository
-    assets: AssetRepository
-    series: SeriesRepository
-    episodes: EpisodeRepository
-    subscriptions: SubscriptionRepository
-    progress: ProgressRepository
+    @property
+    def studios(self) -> StudioRepository: ...
+
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def sessions(self) -> SessionRepository: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+    @property
+    def idempotency(self) -> IdempotencyStore: ...
+
+    @property
+    def throttles(self) -> LoginThrottleRepository: ...
+
+    @property
+    def uploads(self) -> UploadRepository: ...
+
+    @property
+    def videos(self) -> VideoRepository: ...
+
+    @property
+    def assets(self) -> AssetRepository: ...
+
+    @property
+    def series(self) -> SeriesRepository: ...
+
+    @property
+    def episodes(self) -> EpisodeRepository: ...
+
+    @property
+    def subscriptions(self) -> SubscriptionRepository: ...
+
+    @property
+    def progress(self) -> ProgressRepository: ...
 
     async def commit(self) -> None:
         """Make every write done through this unit of work durable, all or nothing."""

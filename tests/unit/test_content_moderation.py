@@ -4,7 +4,7 @@ resubmitting, unpublishing, archiving and restoring; who may do it; tenancy."""
 
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -129,7 +129,7 @@ class FailingSeriesSaves:
                     async def save(self, series: Series, *, expected_revision: int) -> Series:
                         raise RuntimeError("the store went away")
 
-                uow.series = Failing()
+                cast(Any, uow).series = Failing()  # the store behind one repository fails
                 yield uow
 
         return opened()

@@ -1,6 +1,11 @@
 """Identity values validate themselves."""
 
+import uuid
+from collections.abc import Callable
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.identity.errors import InvalidEmailError, InvalidSlugError
 from domain.identity.model import (
@@ -74,3 +79,21 @@ def test_ids_are_canonical_uuid_text() -> None:
     )
     with pytest.raises(InvalidInputError):
         canonical_id("../../etc/passwd")
+
+
+@given(st.uuids(), st.sampled_from([str, lambda u: str(u).upper(), lambda u: u.hex]))
+def test_every_spelling_of_an_id_has_one_canonical_form(
+    value: uuid.UUID, spell: Callable[[uuid.UUID], str]
+) -> None:
+    assert canonical_id(spell(value)) == str(value)
+
+
+@given(st.text(max_size=40))
+def test_any_other_text_is_an_invalid_id_or_a_uuid(text: str) -> None:
+    try:
+        expected = str(uuid.UUID(text))
+    except ValueError:
+        with pytest.raises(InvalidInputError):
+            canonical_id(text)
+    else:
+        assert canonical_id(text) == expected

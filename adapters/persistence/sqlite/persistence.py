@@ -18,6 +18,7 @@ import sqlite3
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from functools import cached_property
 from pathlib import Path
 
 from adapters.persistence.sqlite.assets import SqliteAssetRepository
@@ -60,23 +61,65 @@ from application.subscriptions.ports import SubscriptionRepository
 
 
 class SqliteUnitOfWork:
-    """The repositories over one channel: a write transaction, or reads of committed state."""
+    """The repositories over one channel: a write transaction, or reads of committed state.
+
+    Each repository is made on first use: a request touches one or two of the thirteen.
+    """
 
     def __init__(self, channel: ReadChannel | WriteChannel) -> None:
         self._channel = channel
-        self.studios: StudioRepository = SqliteStudioRepository(channel)
-        self.users: UserRepository = SqliteUserRepository(channel)
-        self.sessions: SessionRepository = SqliteSessionRepository(channel)
-        self.audit: AuditLog = SqliteAuditLog(channel)
-        self.idempotency: IdempotencyStore = SqliteIdempotencyStore(channel)
-        self.throttles: LoginThrottleRepository = SqliteLoginThrottleRepository(channel)
-        self.uploads: UploadRepository = SqliteUploadRepository(channel)
-        self.videos: VideoRepository = SqliteVideoRepository(channel)
-        self.assets: AssetRepository = SqliteAssetRepository(channel)
-        self.series: SeriesRepository = SqliteSeriesRepository(channel)
-        self.episodes: EpisodeRepository = SqliteEpisodeRepository(channel)
-        self.subscriptions: SubscriptionRepository = SqliteSubscriptionRepository(channel)
-        self.progress: ProgressRepository = SqliteProgressRepository(channel)
+
+    @cached_property
+    def studios(self) -> StudioRepository:
+        return SqliteStudioRepository(self._channel)
+
+    @cached_property
+    def users(self) -> UserRepository:
+        return SqliteUserRepository(self._channel)
+
+    @cached_property
+    def sessions(self) -> SessionRepository:
+        return SqliteSessionRepository(self._channel)
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        return SqliteAuditLog(self._channel)
+
+    @cached_property
+    def idempotency(self) -> IdempotencyStore:
+        return SqliteIdempotencyStore(self._channel)
+
+    @cached_property
+    def throttles(self) -> LoginThrottleRepository:
+        return SqliteLoginThrottleRepository(self._channel)
+
+    @cached_property
+    def uploads(self) -> UploadRepository:
+        return SqliteUploadRepository(self._channel)
+
+    @cached_property
+    def videos(self) -> VideoRepository:
+        return SqliteVideoRepository(self._channel)
+
+    @cached_property
+    def assets(self) -> AssetRepository:
+        return SqliteAssetRepository(self._channel)
+
+    @cached_property
+    def series(self) -> SeriesRepository:
+        return SqliteSeriesRepository(self._channel)
+
+    @cached_property
+    def episodes(self) -> EpisodeRepository:
+        return SqliteEpisodeRepository(self._channel)
+
+    @cached_property
+    def subscriptions(self) -> SubscriptionRepository:
+        return SqliteSubscriptionRepository(self._channel)
+
+    @cached_property
+    def progress(self) -> ProgressRepository:
+        return SqliteProgressRepository(self._channel)
 
     async def commit(self) -> None:
         await self._channel.commit()
@@ -167,7 +210,7 @@ class SqlitePersistence:
 
     def unit_of_work(self, *, read_only: bool = False) -> AbstractAsyncContextManager[UnitOfWork]:
         if read_only:
-            return _read_unit_of_work(self._started_readers())
+            return _ReadUnitOfWork(self._started_readers())
         if self._writer is None:
             raise _not_started()
         return _write_unit_of_work(self._writer)
@@ -178,9 +221,19 @@ class SqlitePersistence:
         return self._readers
 
 
-@asynccontextmanager
-async def _read_unit_of_work(readers: Runner) -> AsyncIterator[UnitOfWork]:
-    yield SqliteUnitOfWork(ReadChannel(readers))
+class _ReadUnitOfWork:
+    """``unit_of_work(read_only=True)``: nothing to hold or release, so no generator either."""
+
+    __slots__ = ("_readers",)
+
+    def __init__(self, readers: Runner) -> None:
+        self._readers = readers
+
+    async def __aenter__(self) -> UnitOfWork:
+        return SqliteUnitOfWork(ReadChannel(self._readers))
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        return None
 
 
 @asynccontextmanager
