@@ -120,9 +120,12 @@ class JsonFormatter(logging.Formatter):
         message: str,
         extras: Mapping[str, object],
         exception: str | None = None,
+        *,
+        scrubbed: bool = False,
     ) -> str:
         """One JSON line: time, level, logger, message, the request's fields, ``extras``
-        (secrets scrubbed, ``None`` values left out), then the exception's traceback."""
+        (secrets scrubbed unless the caller says it did that, ``None`` values left out), then
+        the exception's traceback."""
         line: dict[str, Any] = {
             "time": self._time(created),
             "level": level_name.lower(),
@@ -132,9 +135,12 @@ class JsonFormatter(logging.Formatter):
         context = log_context.get()
         if context is not None:
             line.update({k: v for k, v in context().items() if v is not None})
-        for key, value in extras.items():
-            if value is not None:
-                line[key] = _clean(key, value)
+        if scrubbed:
+            line.update({key: value for key, value in extras.items() if value is not None})
+        else:
+            for key, value in extras.items():
+                if value is not None:
+                    line[key] = _clean(key, value)
         if exception is not None:
             line["exception"] = scrub(exception)
         return msgspec.json.encode(line).decode()
@@ -158,10 +164,16 @@ class DirectLines:
     def enabled(self, level: int) -> bool:
         return self.logger.isEnabledFor(level)
 
-    def write(self, level: int, message: str, extras: Mapping[str, object]) -> None:
-        """Log ``message`` with ``extras``; callers check ``enabled`` first."""
+    def write(
+        self, level: int, message: str, extras: Mapping[str, object], *, scrubbed: bool = False
+    ) -> None:
+        """Log ``message`` with ``extras``; callers check ``enabled`` first.
+
+        ``scrubbed``: the caller vouches that no value (names included) can hold a secret:
+        numbers, values of its own, and ``scrub``-ed text from outside.
+        """
         handler = self._only_handler(level)
-        if handler is not None and self._write_to(handler, level, message, extras):
+        if handler is not None and self._write_to(handler, level, message, extras, scrubbed):
             return
         self.logger.log(level, "%s", message, extra=dict(extras))
 
@@ -171,11 +183,17 @@ class DirectLines:
         level: int,
         message: str,
         extras: Mapping[str, object],
+        scrubbed: bool,
     ) -> bool:
         formatter = handler.formatter
         assert isinstance(formatter, JsonFormatter)
         text = formatter.line(
-            time.time(), logging.getLevelName(level), self.logger.name, message, extras
+            time.time(),
+            logging.getLevelName(level),
+            self.logger.name,
+            message,
+            extras,
+            scrubbed=scrubbed,
         )
         handler.acquire()
         try:

@@ -13,6 +13,7 @@ from litestar.di import NamedDependency
 from application.identity.authenticate import AuthenticateHandler
 from domain.identity.access import Actor
 from domain.shared.errors import UnauthenticatedError
+from entrypoints.http.context import header
 
 
 class AuthenticationRequiredError(UnauthenticatedError):
@@ -21,14 +22,9 @@ class AuthenticationRequiredError(UnauthenticatedError):
 
 
 def bearer_token(request: Request[Any, Any, Any]) -> str:
-    # Read from the raw ASGI headers (names are lower case there): building the request's
-    # header mapping for this one value cost more than the cached token check itself.
-    header = ""
-    for name, value in request.scope["headers"]:
-        if name == b"authorization":
-            header = value.decode("latin-1")
-            break
-    scheme, _, token = header.partition(" ")
+    # From the raw ASGI headers: building the request's header mapping for this one value
+    # cost more than the cached token check itself.
+    scheme, _, token = (header(request.scope, b"authorization") or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthenticationRequiredError()
     return token.strip()

@@ -6,8 +6,9 @@ incoming W3C ``traceparent``, or a fresh random id. It is computed once and kept
 """
 
 import logging
+import os
+import random
 import re
-import secrets
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -16,7 +17,7 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 from opentelemetry import trace
 
-from adapters.telemetry.logging import DirectLines, log_context
+from adapters.telemetry.logging import DirectLines, log_context, scrub
 from entrypoints.http.metrics import RouteMetrics
 
 REQUEST_ID_HEADER = b"x-request-id"
@@ -27,12 +28,24 @@ _ZERO_TRACE = b"0" * 32
 _EXTRA_HEADERS = "edge_headers"  # scope state: headers inner steps want on the response
 
 access_logger = logging.getLogger("studio_bridge.access")
+_ids = random.Random()  # noqa: S311 - request ids are not secrets; reseeded in every fork:
+os.register_at_fork(after_in_child=_ids.seed)
+_random_bits = _ids.getrandbits
 
 
 def _header(scope: Scope | Mapping[str, Any], name: bytes) -> bytes | None:
     for key, value in scope.get("headers", ()):
         if key == name:
             return bytes(value)
+    return None
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    """The first value of the request header ``name`` (lower case), read from the raw ASGI
+    pairs: for one value, building Litestar's header mapping costs more than the lookup."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
     return None
 
 
@@ -60,7 +73,9 @@ def _choose_request_id(scope: Scope | Mapping[str, Any]) -> str:
         match = _TRACEPARENT.match(parent.strip().lower())
         if match and match.group("trace") != _ZERO_TRACE:
             return match.group("trace").decode()
-    return secrets.token_hex(16)  # 128 random bits, like a UUID4 without its object
+    # 128 random bits, like a UUID4 without its object. Not a secret (the client sees it), so
+    # the process's seeded generator, not a getrandom() call on every request.
+    return f"{_random_bits(128):032x}"
 
 
 def _trace_id() -> str | None:
@@ -147,19 +162,21 @@ class RequestEdge:
     ) -> None:
         duration_ms = round((time.perf_counter() - started) * 1000, 3)
         route = scope.get("path_template") if "route_handler" in scope else None
-        method = scope["method"]
+        method = scrub(scope["method"])
+        path = scrub(scope["path"])
         self.access.write(
             logging.INFO,
-            f"{method} {route or scope['path']} {status}",
+            f"{method} {route or path} {status}",
             {
                 "method": method,
-                "route": route,
-                "path": scope["path"],
+                "route": route,  # a template of our own routes
+                "path": path,
                 "status": status,
-                "error_code": state.get("error_code"),
+                "error_code": state.get("error_code"),  # one of our own codes
                 "duration_ms": duration_ms,
-                "client": (scope.get("client") or ("", 0))[0],
+                "client": (scope.get("client") or ("", 0))[0],  # an address, from the server
             },
+            scrubbed=True,
         )
 
 

@@ -74,6 +74,7 @@ from entrypoints.http.assets.schemas import (
     VersionOut,
 )
 from entrypoints.http.auth import current_actor
+from entrypoints.http.context import header
 from entrypoints.http.envelope import Data
 from entrypoints.http.listing import (
     CursorParam,
@@ -223,7 +224,7 @@ class AssetsController(Controller):
     ) -> Response[Data[AssetOut] | None]:
         """One asset, with its ETag (``If-None-Match`` with it answers 304)."""
         asset = await get_asset(GetAsset(actor=actor, asset_id=asset_id))
-        if request.headers.get("if-none-match") == asset.etag:
+        if header(request.scope, b"if-none-match") == asset.etag:
             return Response(None, status_code=304, headers=etag_of(asset))
         return Response(Data(data=AssetOut.of(asset)), headers=etag_of(asset))
 
