@@ -10,7 +10,7 @@ from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
-from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.plugins.prometheus import PrometheusController
 from litestar.types import ControllerRouterHandler
 
 from entrypoints.bootstrap import running
@@ -164,8 +164,7 @@ def create_app(
                 await asyncio.to_thread(tracing.shutdown)
 
     metrics = RouteMetrics(
-        PrometheusConfig(app_name="studio_bridge", prefix="studio_bridge", group_path=True),
-        excluded=frozenset(OPS_PATHS),
+        prefix="studio_bridge", app_name="studio_bridge", excluded=frozenset(OPS_PATHS)
     )
     plugins = []
     if tracing is not None:
