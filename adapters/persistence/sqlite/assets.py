@@ -249,7 +249,7 @@ def asset_list_statements(studio_id: StudioId, query: AssetQuery) -> ListStateme
             tuple(params),
         )
         statements = statements.counting_with(count)
-    return replace(statements, bounded=_bounded(query))
+    return statements.read_in_bounds(_bounded(query))
 
 
 # Page mode beyond this many skipped rows reads on a reader thread (an OFFSET walks its rows).
