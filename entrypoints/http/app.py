@@ -25,7 +25,12 @@ from entrypoints.http.context import RequestEdge
 from entrypoints.http.deps import resolve_dependencies_in_turn
 from entrypoints.http.docs import docs_routes, openapi_config
 from entrypoints.http.errors import exception_handlers
-from entrypoints.http.hardening import SKIP_RATE_LIMIT, admission, client_budgets
+from entrypoints.http.hardening import (
+    SKIP_RATE_LIMIT,
+    admission,
+    check_admission_everywhere,
+    client_budgets,
+)
 from entrypoints.http.identity.auth_routes import AuthController
 from entrypoints.http.identity.jwks import jwks
 from entrypoints.http.identity.studio_routes import studio_routes
@@ -249,5 +254,6 @@ def create_app(
         app.asgi_handler, production=settings.app_env == "production", metrics=metrics
     )
     resolve_dependencies_in_turn(app)
+    check_admission_everywhere(app)
     app.state.container = container
     return app

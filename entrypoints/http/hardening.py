@@ -10,8 +10,9 @@ a middleware layer of its own.
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from litestar import Request
-from litestar.exceptions import HTTPException
+from litestar import Litestar, Request
+from litestar.exceptions import HTTPException, ImproperlyConfiguredException
+from litestar.routes import HTTPRoute
 
 from entrypoints.http.context import add_response_headers
 from entrypoints.http.metrics import RouteMetrics
@@ -52,6 +53,22 @@ def admission(
         await require_json_body(request)
 
     return admit
+
+
+def check_admission_everywhere(app: Litestar) -> None:
+    """Refuse to start when a route, controller or router sets a ``before_request`` of its own:
+    Litestar would run it instead of the app's, and that route would skip its client's budget,
+    its metrics and the JSON-body check without a word."""
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            for layer in handler.ownership_layers:
+                if layer is not app and layer.before_request is not None:
+                    raise ImproperlyConfiguredException(
+                        f"{route.path} sets its own before_request; call admission's hook from "
+                        "it or drop it (it would skip the rate limits, metrics and body check)."
+                    )
 
 
 async def require_json_body(request: Request[Any, Any, Any]) -> None:

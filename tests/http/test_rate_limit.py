@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from litestar import get
+from litestar.exceptions import ImproperlyConfiguredException
 from litestar.testing import TestClient
 
 from entrypoints.http.rate_limit import FixedWindows
@@ -134,3 +135,20 @@ def test_a_refused_request_is_counted_in_the_metrics_as_429(make_client: ClientF
     ]
     assert len(refused) == 1
     assert float(refused[0].rsplit(" ", 1)[1]) >= 1
+
+
+async def _own_hook(request: Any) -> None:
+    return None
+
+
+@get("/own-hook", sync_to_thread=False, before_request=_own_hook)
+def own_hook() -> dict[str, bool]:
+    return {"ok": True}
+
+
+def test_a_route_with_its_own_before_request_is_refused_at_start(
+    make_client: ClientFactory,
+) -> None:
+    # Litestar would run the route's hook instead of the app's: no budget, no metrics.
+    with pytest.raises(ImproperlyConfiguredException, match="/own-hook sets its own"):
+        make_client(extra_routes=[own_hook])
