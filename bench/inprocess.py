@@ -3,10 +3,11 @@
     .venv/bin/python -m bench.inprocess                       # the default paths
     .venv/bin/python -m bench.inprocess /health /studio --requests 5000
     .venv/bin/python -m bench.inprocess '/assets/{asset}' '/assets?limit=20'  # 50 assets seeded
+    .venv/bin/python -m bench.inprocess '/assets/{asset}' '/_bench/raw-asset/{asset}'  # ceiling
 
 Far steadier than wrk on a shared 2-core machine (DESIGN section 7), and the way to see what
 one change buys. The app is built as ``studio-bridge serve`` builds it (the benchmark's
-settings, JSON access lines written to a file, the real container) with the probe route of
+settings, JSON access lines written to a file, the real container) with the probe routes of
 ``bench.probe_app``; every request carries the demo admin's token. Per path: the median and
 the best of five rounds, in wall time and in CPU time of the whole process (threads included),
 per request; the bare floor app is timed the same way first.
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.telemetry.logging import configure_logging
-from bench.probe_app import WHOAMI_PATH, whoami
+from bench.probe_app import WHOAMI_PATH, raw_asset, whoami
 from bench.processes import BENCH_ADMIN_EMAIL, BENCH_ADMIN_PASSWORD, RATE_LIMIT_PER_MINUTE
 from entrypoints.bootstrap import bootstrap
 from entrypoints.http.app import create_app
@@ -113,7 +114,7 @@ async def run(paths: Sequence[str], requests: int) -> list[dict[str, Any]]:
     )
     with (data_dir / "stdout.log").open("w") as log:
         configure_logging(settings.log_level, stream=log)
-        app = create_app(bootstrap(settings), extra_routes=[whoami])
+        app = create_app(bootstrap(settings), extra_routes=[whoami, raw_asset])
         async with app.lifespan():
             credentials = json.dumps({"email": BENCH_ADMIN_EMAIL, "password": BENCH_ADMIN_PASSWORD})
             json_body = [(b"content-type", b"application/json")]
