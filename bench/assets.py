@@ -137,8 +137,8 @@ def targets(server: ServerSpec, facts: Mapping[str, Any]) -> tuple[Target, Targe
     return listing, single
 
 
-def ids_script(path: Path, ids: Sequence[str]) -> Path:
-    """A wrk script asking for ``/assets/<id>``, cycling through ``ids``; each wrk thread starts
+def ids_script(path: Path, ids: Sequence[str], prefix: str = "/assets/") -> Path:
+    """A wrk script asking for ``<prefix><id>``, cycling through ``ids``; each wrk thread starts
     at another place in the list."""
     listing = ",\n".join(f'"{asset_id}"' for asset_id in ids)
     path.write_text(
@@ -152,7 +152,7 @@ def ids_script(path: Path, ids: Sequence[str]) -> Path:
         "function request()\n"
         "  if counter < 0 then counter = offset end\n"
         "  counter = counter + 1\n"
-        '  return wrk.format(nil, "/assets/" .. ids[(counter % #ids) + 1])\n'
+        f'  return wrk.format(nil, "{prefix}" .. ids[(counter % #ids) + 1])\n'
         "end\n",
         encoding="utf-8",
     )

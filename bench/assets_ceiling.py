@@ -19,33 +19,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench import wrk
-from bench.assets import sign_in
+from bench.assets import ids_script, sign_in
 from bench.assets_cache import seeded
 from bench.assets_seed import SHAPES
 from bench.processes import process_tree_cpu_seconds, running
 from bench.servers import APP_UVICORN_PROBE, FLOOR_UVICORN
 
 ROUTES = {"route": "/assets/", "raw": "/_bench/raw-asset/"}
-
-
-def ids_script(path: Path, prefix: str, ids: Sequence[str]) -> Path:
-    listing = ",\n".join(f'"{asset_id}"' for asset_id in ids)
-    path.write_text(
-        f"ids = {{\n{listing}\n}}\n"
-        "offset = 0\n"
-        "counter = -1\n"
-        "function setup(thread)\n"
-        "  started = (started or 0) + 1\n"
-        '  thread:set("offset", started * 997)\n'
-        "end\n"
-        "function request()\n"
-        "  if counter < 0 then counter = offset end\n"
-        "  counter = counter + 1\n"
-        f'  return wrk.format(nil, "{prefix}" .. ids[(counter % #ids) + 1])\n'
-        "end\n",
-        encoding="utf-8",
-    )
-    return path
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ids = store.facts["sample_ids"]
             for _ in range(args.rounds):
                 for name, prefix in ROUTES.items():
-                    script = ids_script(workdir / f"{name}.lua", prefix, ids)
+                    script = ids_script(workdir / f"{name}.lua", ids, prefix)
                     url = server.url + "/assets"  # the script sets each request's path
                     wrk.run(
                         url, options, duration_s=options.warmup_s, headers=headers, script=script
