@@ -21,6 +21,7 @@ from pymongo import AsyncMongoClient
 
 from adapters.persistence.mongo.content.listing import (
     EPISODE_SORT_FIELDS,
+    INSTANTS,
     SERIES_SORT_FIELDS,
     ContentFind,
     own_series_find,
@@ -28,11 +29,11 @@ from adapters.persistence.mongo.content.listing import (
     pending_series_find,
     published_series_find,
     series_episodes_find,
-    sort_key,
 )
 from adapters.persistence.mongo.content.mapping import episode_to_doc, series_to_doc
 from adapters.persistence.mongo.indexes import EPISODES, INDEXES, SERIES
 from adapters.persistence.mongo.persistence import MongoPersistence
+from adapters.persistence.mongo.shared.keyset import sort_key
 from application.content.ports import (
     EPISODE_SORTS,
     OWN_SERIES_SORTS,
@@ -110,11 +111,13 @@ def windows(key: tuple[str | int, str]) -> dict[str, Window]:
 
 
 def series_key(sort: SortSpec) -> tuple[str | int, str]:
-    return sort_key(SERIES_SORT_FIELDS[sort.field], series_to_doc(SAMPLE_SERIES))
+    return sort_key(SERIES_SORT_FIELDS[sort.field], series_to_doc(SAMPLE_SERIES), instants=INSTANTS)
 
 
 def episode_key(sort: SortSpec) -> tuple[str | int, str]:
-    return sort_key(EPISODE_SORT_FIELDS[sort.field], episode_to_doc(SAMPLE_EPISODE))
+    return sort_key(
+        EPISODE_SORT_FIELDS[sort.field], episode_to_doc(SAMPLE_EPISODE), instants=INSTANTS
+    )
 
 
 def lists() -> Iterator[tuple[str, str, ContentFind, bool]]:

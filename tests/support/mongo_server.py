@@ -55,6 +55,8 @@ def _abort_failed_commits() -> None:
                 session.abort_transaction()
             raise
 
+    # A patch of mongoeco's wire server, the test double (see the module's doc): mypy refuses any
+    # assignment to a method, which is what a patch is.
     WireSessionStore.commit_transaction = commit_or_abort  # type: ignore[method-assign]
 
 

@@ -9,14 +9,14 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
-from adapters.persistence.mongo.assets.listing import asset_list_find, empty_page, sort_key
+from adapters.persistence.mongo.assets.listing import INSTANTS, asset_list_find
 from adapters.persistence.mongo.assets.mapping import asset_from_doc, asset_to_doc
 from adapters.persistence.mongo.assets.versions import MongoAssetVersions
 from adapters.persistence.mongo.identity.mapping import without_id
 from adapters.persistence.mongo.indexes import ASSET_NAME_UNIQUE, ASSETS
 from adapters.persistence.mongo.shared.codec import Document, from_uuid, lookup_uuid, to_uuid
 from adapters.persistence.mongo.shared.context import MongoContext
-from adapters.persistence.mongo.shared.keyset import invalid_key, key_id
+from adapters.persistence.mongo.shared.keyset import empty_page, invalid_key, key_id, sort_key
 from application.assets.ports import AssetQuery
 from domain.assets.errors import AssetNameTakenError, AssetNotFoundError
 from domain.assets.model import Asset, AssetId, AssetVersion
@@ -160,7 +160,9 @@ class MongoAssetRepository:
         docs = await cursor.limit(window.limit + 1).to_list()
         items = tuple(asset_from_doc(doc) for doc in docs[: window.limit])
         more = len(docs) > window.limit
-        next_after = sort_key(find.field, docs[window.limit - 1]) if more else None
+        next_after = (
+            sort_key(find.field, docs[window.limit - 1], instants=INSTANTS) if more else None
+        )
         return Page(items, window.limit, next_after=next_after)
 
 

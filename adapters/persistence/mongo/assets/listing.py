@@ -8,24 +8,20 @@ sort has its index (``indexes.ASSET_LIST_FILTERS`` x ``ASSET_LIST_SORTS``).
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from adapters.persistence.mongo.shared.codec import (
     Document,
-    epoch_ms,
-    from_epoch_ms,
-    from_uuid,
     to_principal,
 )
 from adapters.persistence.mongo.shared.keyset import (
     SortOrder,
     after_filter,
-    invalid_key,
     key_id,
     sort_order,
+    stored_value,
 )
 from application.assets.ports import AssetQuery
-from domain.shared.paging import KeysetWindow, Page, SortKey, Window
+from domain.shared.paging import KeysetWindow
 
 # API sort names to document fields: ``name`` sorts by the case-folded name.
 SORT_FIELDS = {
@@ -35,7 +31,7 @@ SORT_FIELDS = {
     "type": "type",
     "status": "status",
 }
-_INSTANTS = frozenset({"created_at", "updated_at"})
+INSTANTS = frozenset({"created_at", "updated_at"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +51,7 @@ def asset_list_find(tenant: uuid.UUID, query: AssetQuery) -> AssetFind | None:
     match: Document = {"studio_id": tenant, "deleted": False}
     window = query.window
     if isinstance(window, KeysetWindow) and window.after is not None:
-        value = stored_value(field, window.after)
+        value = stored_value(field, window.after, instants=INSTANTS)
         match |= after_filter(field, value, key_id(window.after), query.sort.direction)
     if query.type is not None:
         match["type"] = query.type.value
@@ -71,27 +67,3 @@ def asset_list_find(tenant: uuid.UUID, query: AssetQuery) -> AssetFind | None:
         # inside ``$all``, so it is one ``$and`` clause per word.)
         match["$and"] = [{"words": {"$regex": f"^{re.escape(word)}"}} for word in query.words]
     return AssetFind(match, sort_order(field, query.sort.direction), field)
-
-
-def stored_value(field: str, key: SortKey) -> Any:
-    """The sort key's value as stored: instants travel as epoch milliseconds, text as text."""
-    value = key[0]
-    if field in _INSTANTS:
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise invalid_key()
-        return from_epoch_ms(value)
-    if not isinstance(value, str):
-        raise invalid_key()
-    return value
-
-
-def sort_key(field: str, doc: Document) -> SortKey:
-    value = doc[field]
-    return (epoch_ms(value) if field in _INSTANTS else value, from_uuid(doc["_id"]))
-
-
-def empty_page[T](window: Window) -> Page[T]:
-    """What a list answers when its studio or filter names no valid id."""
-    if isinstance(window, KeysetWindow):
-        return Page((), window.limit)
-    return Page((), window.limit, page=window.page, total=0)

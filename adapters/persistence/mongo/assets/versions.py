@@ -2,12 +2,11 @@
 
 import uuid
 
-from adapters.persistence.mongo.assets.listing import empty_page
 from adapters.persistence.mongo.assets.mapping import version_from_doc, version_to_doc
 from adapters.persistence.mongo.indexes import ASSET_VERSION_UNIQUE, ASSET_VERSIONS
 from adapters.persistence.mongo.shared.codec import Document, from_uuid, lookup_uuid
 from adapters.persistence.mongo.shared.context import MongoContext
-from adapters.persistence.mongo.shared.keyset import SortOrder, invalid_key
+from adapters.persistence.mongo.shared.keyset import SortOrder, empty_page, invalid_key
 from domain.assets.errors import AssetVersionNotFoundError, VersionNotForwardError
 from domain.assets.model import AssetId, AssetVersion
 from domain.shared.ids import StudioId

@@ -5,7 +5,6 @@ from datetime import datetime
 
 from adapters.persistence.mongo.content.listing import (
     ContentFind,
-    empty_page,
     find_page,
     pending_episodes_find,
     series_episodes_find,
@@ -15,6 +14,7 @@ from adapters.persistence.mongo.identity.mapping import without_id
 from adapters.persistence.mongo.indexes import EPISODE_NUMBER_UNIQUE, EPISODES
 from adapters.persistence.mongo.shared.codec import lookup_uuid, to_uuid
 from adapters.persistence.mongo.shared.context import MongoContext
+from adapters.persistence.mongo.shared.keyset import empty_page
 from application.content.ports import EpisodeQuery, PendingQuery
 from domain.content.errors import EpisodeNotFoundError, EpisodeNumberTakenError
 from domain.content.model import Episode, EpisodeId, EpisodeStatus, SeriesId

@@ -16,24 +16,21 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 
 from adapters.persistence.mongo.shared.codec import (
     Document,
-    epoch_ms,
-    from_epoch_ms,
-    from_uuid,
     to_principal,
 )
 from adapters.persistence.mongo.shared.keyset import (
     SortOrder,
     after_filter,
-    invalid_key,
     key_id,
+    sort_key,
     sort_order,
+    stored_value,
 )
 from application.content.ports import (
     EpisodeQuery,
@@ -42,7 +39,7 @@ from application.content.ports import (
     PublishedSeriesQuery,
 )
 from domain.content.model import EpisodeStatus, SeriesStatus
-from domain.shared.paging import Direction, KeysetWindow, Page, SortKey, SortSpec, Window
+from domain.shared.paging import Direction, KeysetWindow, Page, SortSpec, Window
 
 # API sort names to document fields: ``title`` sorts by the case-folded title.
 SERIES_SORT_FIELDS = {
@@ -54,8 +51,8 @@ SERIES_SORT_FIELDS = {
     "submittedAt": "submitted_at",
 }
 EPISODE_SORT_FIELDS = {"number": "number", "submittedAt": "submitted_at"}
-_INSTANTS = frozenset({"created_at", "updated_at", "published_at", "submitted_at"})
-_WHOLE_NUMBERS = frozenset({"popularity", "number"})
+INSTANTS = frozenset({"created_at", "updated_at", "published_at", "submitted_at"})
+_WHOLE = frozenset({"popularity", "number"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +95,7 @@ def series_episodes_find(tenant: uuid.UUID, series: uuid.UUID, query: EpisodeQue
     window = query.window
     if isinstance(window, KeysetWindow) and window.after is not None:
         key_id(window.after)  # the shape is checked; the number alone places the episode
-        number = stored_value("number", window.after)
+        number = stored_value("number", window.after, instants=INSTANTS, whole_numbers=_WHOLE)
         match["number"] = {"$gt" if direction is Direction.ASC else "$lt": number}
     order = [("number", 1 if direction is Direction.ASC else -1)]
     return ContentFind(match, order, "number")
@@ -114,34 +111,9 @@ def _sorted(match: Document, fields: dict[str, str], sort: SortSpec, window: Win
     of the wrong shape for the sort is ``invalid_cursor``."""
     field = fields[sort.field]
     if isinstance(window, KeysetWindow) and window.after is not None:
-        value = stored_value(field, window.after)
+        value = stored_value(field, window.after, instants=INSTANTS, whole_numbers=_WHOLE)
         match = match | after_filter(field, value, key_id(window.after), sort.direction)
     return ContentFind(match, sort_order(field, sort.direction), field)
-
-
-def stored_value(field: str, key: SortKey) -> Any:
-    """The sort key's value as stored: instants travel as epoch milliseconds, counts and
-    numbers as whole numbers, the title as its case-folded text."""
-    value = key[0]
-    if field in _INSTANTS or field in _WHOLE_NUMBERS:
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise invalid_key()
-        return from_epoch_ms(value) if field in _INSTANTS else value
-    if not isinstance(value, str):
-        raise invalid_key()
-    return value
-
-
-def sort_key(field: str, doc: Document) -> SortKey:
-    value = doc[field]
-    return (epoch_ms(value) if field in _INSTANTS else value, from_uuid(doc["_id"]))
-
-
-def empty_page[T](window: Window) -> Page[T]:
-    """What a list answers when its studio or series names no valid id."""
-    if isinstance(window, KeysetWindow):
-        return Page((), window.limit)
-    return Page((), window.limit, page=window.page, total=0)
 
 
 async def find_page[T](
@@ -163,5 +135,5 @@ async def find_page[T](
     docs = await cursor.limit(window.limit + 1).to_list()
     items = tuple(from_doc(doc) for doc in docs[: window.limit])
     more = len(docs) > window.limit
-    next_after = sort_key(find.field, docs[window.limit - 1]) if more else None
+    next_after = sort_key(find.field, docs[window.limit - 1], instants=INSTANTS) if more else None
     return Page(items, window.limit, next_after=next_after)

@@ -9,7 +9,6 @@ from dataclasses import replace
 
 from adapters.persistence.mongo.content.listing import (
     ContentFind,
-    empty_page,
     find_page,
     own_series_find,
     pending_series_find,
@@ -20,6 +19,7 @@ from adapters.persistence.mongo.identity.mapping import without_id
 from adapters.persistence.mongo.indexes import SERIES
 from adapters.persistence.mongo.shared.codec import lookup_uuid, to_uuid
 from adapters.persistence.mongo.shared.context import MongoContext
+from adapters.persistence.mongo.shared.keyset import empty_page
 from application.content.ports import OwnSeriesQuery, PendingQuery, PublishedSeriesQuery
 from domain.content.errors import SeriesNotFoundError
 from domain.content.model import Series, SeriesId

@@ -1,30 +1,29 @@
 """``UserRepository`` on the ``users`` collection (deleting a user also deletes its sessions)."""
 
 from dataclasses import replace
-from typing import Any
 
 from adapters.persistence.mongo.identity.mapping import user_from_doc, user_to_doc, without_id
 from adapters.persistence.mongo.indexes import SESSIONS, USER_EMAIL_UNIQUE, USERS
 from adapters.persistence.mongo.shared.codec import (
     Document,
-    epoch_ms,
-    from_epoch_ms,
-    from_uuid,
     lookup_uuid,
     to_uuid,
 )
 from adapters.persistence.mongo.shared.context import MongoContext
 from adapters.persistence.mongo.shared.keyset import (
     after_filter,
-    invalid_key,
     key_id,
+    sort_key,
     sort_order,
+    stored_value,
 )
 from application.identity.ports import UserQuery
 from domain.identity.errors import UserEmailTakenError, UserNotFoundError
 from domain.identity.model import User
 from domain.shared.ids import StudioId, UserId
-from domain.shared.paging import KeysetWindow, Page, SortKey
+from domain.shared.paging import KeysetWindow, Page
+
+_INSTANTS = frozenset({"created_at"})
 
 # API sort names to document fields.
 _SORT_FIELDS = {"email": "email", "name": "name", "createdAt": "created_at"}
@@ -107,29 +106,12 @@ class MongoUserRepository:
             items = tuple(user_from_doc(doc) for doc in docs)
             return Page(items, window.limit, page=window.page, total=total)
         if window.after is not None:
-            value = _stored_value(field, window.after)
+            value = stored_value(field, window.after, instants=_INSTANTS)
             match |= after_filter(field, value, key_id(window.after), query.sort.direction)
         cursor = self._users.find(match, session=session).sort(order)
         # One more than asked: whether anything follows, without a second query.
         docs = await cursor.limit(window.limit + 1).to_list()
         items = tuple(user_from_doc(doc) for doc in docs[: window.limit])
         more = len(docs) > window.limit
-        next_after = _sort_key(field, docs[window.limit - 1]) if more else None
+        next_after = sort_key(field, docs[window.limit - 1], instants=_INSTANTS) if more else None
         return Page(items, window.limit, next_after=next_after)
-
-
-def _stored_value(field: str, key: SortKey) -> Any:
-    """The sort key's value as stored: times travel as epoch milliseconds, text as text."""
-    value = key[0]
-    if field == "created_at":
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise invalid_key()
-        return from_epoch_ms(value)
-    if not isinstance(value, str):
-        raise invalid_key()
-    return value
-
-
-def _sort_key(field: str, doc: Document) -> SortKey:
-    value = doc[field]
-    return (epoch_ms(value) if field == "created_at" else value, from_uuid(doc["_id"]))

@@ -10,9 +10,9 @@ Strings compare as binary (no collation), like SQLite's BINARY.
 import uuid
 from typing import Any
 
-from adapters.persistence.mongo.shared.codec import Document
+from adapters.persistence.mongo.shared.codec import Document, epoch_ms, from_epoch_ms, from_uuid
 from domain.shared.errors import InvalidInputError
-from domain.shared.paging import Direction, SortKey
+from domain.shared.paging import Direction, KeysetWindow, Page, SortKey, Window
 
 SortOrder = list[tuple[str, int]]
 
@@ -33,6 +33,38 @@ def key_id(key: SortKey) -> uuid.UUID:
         return uuid.UUID(key[1])
     except (ValueError, TypeError, AttributeError):
         raise invalid_key() from None
+
+
+def stored_value(
+    field: str,
+    key: SortKey,
+    *,
+    instants: frozenset[str],
+    whole_numbers: frozenset[str] = frozenset(),
+) -> Any:
+    """The sort key's value as stored: ``instants`` travel as epoch milliseconds (stored as
+    dates), ``whole_numbers`` as whole numbers, any other field as its text."""
+    value = key[0]
+    if field in instants or field in whole_numbers:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise invalid_key()
+        return from_epoch_ms(value) if field in instants else value
+    if not isinstance(value, str):
+        raise invalid_key()
+    return value
+
+
+def sort_key(field: str, doc: Document, *, instants: frozenset[str]) -> SortKey:
+    """The key of the last document of a window, as a cursor carries it."""
+    value = doc[field]
+    return (epoch_ms(value) if field in instants else value, from_uuid(doc["_id"]))
+
+
+def empty_page[T](window: Window) -> Page[T]:
+    """What a list answers when its studio (or a filter) names no valid id."""
+    if isinstance(window, KeysetWindow):
+        return Page((), window.limit)
+    return Page((), window.limit, page=window.page, total=0)
 
 
 def invalid_key() -> InvalidInputError:
