@@ -146,7 +146,7 @@ def _persistence(settings: Settings) -> Persistence:
             database=settings.mongodb_database,
             write_concern=int(concern) if concern.isdigit() else concern,
         )
-    return SqlitePersistence(settings.sqlite_path)
+    return SqlitePersistence(settings.sqlite_path, cache_mib=settings.sqlite_cache_mib)
 
 
 def _blob_store(settings: Settings, signing_key: SigningKey) -> BlobStore:

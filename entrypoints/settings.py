@@ -85,6 +85,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     # Production components; each one unset means the embedded default is used.
     mongodb_uri: str | None = None
+    # The embedded store: each SQLite connection's page cache, at most (up to 6 connections).
+    sqlite_cache_mib: Annotated[int, msgspec.Meta(ge=1, le=65_536)] = 64
     mongodb_database: str | None = None  # default: the URI's path, else "studio_bridge"
     mongodb_write_concern: str = "majority"
     s3_bucket: str | None = None

@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 
 from adapters.persistence.sqlite.channels import ReadChannel
-from adapters.persistence.sqlite.connections import ReaderPool
+from adapters.persistence.sqlite.connections import ReaderPool, WriterThread
+from adapters.persistence.sqlite.persistence import SqlitePersistence
+from entrypoints.bootstrap import bootstrap
+from entrypoints.settings import load_settings
 
 pytestmark = pytest.mark.anyio
 
@@ -81,3 +84,34 @@ async def test_reads_after_close_are_refused(tmp_path: Path) -> None:
     await readers.close()
     with pytest.raises(RuntimeError, match="closed"):
         await ReadChannel(readers).read_now(_count)
+
+
+async def test_every_connection_gets_the_configured_page_cache(tmp_path: Path) -> None:
+    # A 2 MiB cache (SQLite's default) sent most point reads of a large catalogue to the OS.
+    path = _database(tmp_path / "db")
+    writer = WriterThread(path, busy_timeout_ms=5_000, cache_mib=8)
+    readers = ReaderPool(path, size=1, busy_timeout_ms=5_000, cache_mib=8)
+    await writer.open()
+    try:
+        kib = {
+            "writer": await writer.run(_cache_size),
+            "reader thread": await readers.run(_cache_size),
+            "event loop": readers.run_now(_cache_size),
+        }
+    finally:
+        await readers.close()
+        await writer.close()
+    assert kib == {"writer": -8192, "reader thread": -8192, "event loop": -8192}  # KiB
+
+
+def test_the_service_sizes_the_cache_from_its_setting(tmp_path: Path) -> None:
+    settings = load_settings({"DATA_DIR": str(tmp_path), "SQLITE_CACHE_MIB": "8"}, env_file=None)
+    persistence = bootstrap(settings).persistence()
+    assert isinstance(persistence, SqlitePersistence)
+    assert persistence.cache_mib == 8
+    assert load_settings({}, env_file=None).sqlite_cache_mib == 64
+
+
+def _cache_size(connection: sqlite3.Connection) -> int:
+    size: int = connection.execute("PRAGMA cache_size").fetchone()[0]
+    return size

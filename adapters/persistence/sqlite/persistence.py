@@ -25,6 +25,7 @@ from adapters.persistence.sqlite.assets import SqliteAssetRepository
 from adapters.persistence.sqlite.audit import SqliteAuditLog
 from adapters.persistence.sqlite.channels import ReadChannel, WriteChannel
 from adapters.persistence.sqlite.connections import (
+    DEFAULT_CACHE_MIB,
     MEMORY,
     ReaderPool,
     Runner,
@@ -126,12 +127,24 @@ class SqliteUnitOfWork:
 
 
 class SqlitePersistence:
-    """The embedded store. ``await start()`` before use, ``await close()`` after."""
+    """The embedded store. ``await start()`` before use, ``await close()`` after.
 
-    def __init__(self, path: str | Path, *, readers: int = 4, busy_timeout_ms: int = 5000) -> None:
+    ``cache_mib`` bounds each connection's page cache (the writer, every reader thread and the
+    event loop's reader: up to ``readers + 2`` caches).
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        readers: int = 4,
+        busy_timeout_ms: int = 5000,
+        cache_mib: int = DEFAULT_CACHE_MIB,
+    ) -> None:
         self._path = str(path)
         self._readers_size = readers
         self._busy_timeout_ms = busy_timeout_ms
+        self._cache_mib = cache_mib
         self._writer: WriterThread | None = None
         self._readers: ReaderPool | None = None
         self._scratch_folder: str | None = None  # the ":memory:" database's private folder
@@ -139,6 +152,10 @@ class SqlitePersistence:
     @property
     def path(self) -> str:
         return self._path
+
+    @property
+    def cache_mib(self) -> int:
+        return self._cache_mib
 
     @property
     def in_memory(self) -> bool:
@@ -155,7 +172,10 @@ class SqlitePersistence:
             database = self._path
             await asyncio.to_thread(_make_parent, database)
         writer = WriterThread(
-            database, busy_timeout_ms=self._busy_timeout_ms, durable=not self.in_memory
+            database,
+            busy_timeout_ms=self._busy_timeout_ms,
+            durable=not self.in_memory,
+            cache_mib=self._cache_mib,
         )
         try:
             await writer.open()
@@ -166,7 +186,10 @@ class SqlitePersistence:
             raise
         self._writer = writer
         self._readers = ReaderPool(
-            database, size=self._readers_size, busy_timeout_ms=self._busy_timeout_ms
+            database,
+            size=self._readers_size,
+            busy_timeout_ms=self._busy_timeout_ms,
+            cache_mib=self._cache_mib,
         )
 
     async def migrate(self) -> list[str]:
