@@ -6,6 +6,7 @@ from application.audit.trail import AuditTrail
 from application.identity.accounts import Accounts
 from application.shared.ports import Clock, IdGenerator, Persistence
 from domain.identity.access import Actor, Capability, authorize
+from domain.identity.errors import StudioSlugTakenError
 from domain.identity.model import (
     Role,
     Studio,
@@ -92,7 +93,12 @@ class CreateStudioHandler:
 
 
 class EnsureDemoStudioHandler:
-    """On an empty store, create studio ``demo`` and its admin; otherwise do nothing."""
+    """On an empty store, create studio ``demo`` and its admin; otherwise do nothing.
+
+    Processes starting together on one empty store may all find it empty: the first to write
+    creates the studio, the others find its slug taken and do nothing, as if they had come
+    second (the signing key is agreed on the same way).
+    """
 
     def __init__(self, persistence: Persistence, create_studio: CreateStudioHandler) -> None:
         self._persistence = persistence
@@ -104,14 +110,17 @@ class EnsureDemoStudioHandler:
         async with self._persistence.unit_of_work(read_only=True) as uow:
             if await uow.studios.count() > 0:
                 return None
-        return await self._create_studio(
-            CreateStudio(
-                slug=DEMO_STUDIO_SLUG,
-                name="Demo Studio",
-                admin_email=admin_email,
-                admin_password=admin_password,
+        try:
+            return await self._create_studio(
+                CreateStudio(
+                    slug=DEMO_STUDIO_SLUG,
+                    name="Demo Studio",
+                    admin_email=admin_email,
+                    admin_password=admin_password,
+                )
             )
-        )
+        except StudioSlugTakenError:
+            return None  # another process created it between the count and the write
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
