@@ -39,6 +39,13 @@ def _parser() -> argparse.ArgumentParser:
         "media (a 200 MB upload to the local store: server memory), assets (issue 6's goals on "
         "1M seeded assets; writes assets-*.json and a chart)",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="assets section only: serve the floor and the service by this many processes each "
+        "(bench/prefork.py; a diagnostic of the process model, not how the service ships)",
+    )
     parser.add_argument("--out", type=Path, default=report.RESULTS_DIR, help="results folder")
     return parser
 
@@ -82,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             "assets: /assets on 1M seeded assets against the floor; 1M against 10k ...", flush=True
         )
-        assets = run_assets_bench(options, args.out, started)
+        assets = run_assets_bench(options, args.out, started, workers=args.workers)
         data["assets"] = assets["assets"]
         data["problems"] += [f"assets: {problem}" for problem in assets["problems"]]
         data["warnings"] += [f"assets: {warning}" for warning in assets["warnings"]]

@@ -37,7 +37,7 @@ from bench.processes import (
     process_tree_cpu_seconds,
     running,
 )
-from bench.servers import APP_UVICORN, ServerSpec
+from bench.servers import APP_UVICORN, ServerSpec, preforked
 from bench.targets import FLOOR, SetupContext, Target
 
 LIST_PATH = "/assets?limit=20"
@@ -49,21 +49,27 @@ def run_assets_bench(
     started: datetime,
     *,
     progress: Callable[[str], None] = print,
+    workers: int = 1,
 ) -> dict[str, Any]:
-    """Seed (or reuse) the files, measure, write the JSON and the chart; return the summary."""
+    """Seed (or reuse) the files, measure, write the JSON and the chart; return the summary.
+
+    ``workers`` > 1 serves the floor and the service each by that many processes
+    (``bench/prefork.py``): a diagnostic, written to ``assets-workers<N>-*`` files.
+    """
+    floor_target = dataclasses.replace(FLOOR, server=preforked(FLOOR.server, workers))
     stores = {name: seeded(SHAPES[name], progress=progress) for name in ("1m", "10k")}
     results: list[runner.TargetResult] = []
     outcomes: list[runner.ServerOutcome] = []
     with tempfile.TemporaryDirectory(prefix="studio-bridge-assets-bench-") as folder:
         workdir = Path(folder)
         copy_started = time.perf_counter()
-        big, small = (app_on(stores[name], workdir) for name in ("1m", "10k"))
+        big, small = (app_on(stores[name], workdir, workers) for name in ("1m", "10k"))
         copy_seconds = time.perf_counter() - copy_started
         progress(f"  copied the files in {copy_seconds:.1f} s")
-        progress(f"starting {FLOOR.server.name}")
-        with running(FLOOR.server, workdir) as floor:
-            progress(f"  GET {FLOOR.path}: {options.duration_s}s")
-            results.append(runner.measure(floor, FLOOR, options, workdir))
+        progress(f"starting {floor_target.server.name}")
+        with running(floor_target.server, workdir) as floor:
+            progress(f"  GET {floor_target.path}: {options.duration_s}s")
+            results.append(runner.measure(floor, floor_target, options, workdir))
         outcomes.append(_outcome(floor))
         progress(f"starting {big.name}")
         with running(big, workdir) as server:
@@ -83,18 +89,20 @@ def run_assets_bench(
         outcomes.append(_outcome(server))
     data = summary(results, outcomes, options, started, stores, latency)
     data["assets"]["copy_seconds"] = round(copy_seconds, 1)
-    data["assets"]["files"] = write(data, started, out)
+    data["assets"]["server_processes"] = workers
+    data["assets"]["files"] = write(data, started, out, workers=workers)
     return data
 
 
-def app_on(store: SeededStore, workdir: Path) -> ServerSpec:
+def app_on(store: SeededStore, workdir: Path, workers: int = 1) -> ServerSpec:
     """The shipped service process (``APP_UVICORN``) on a fresh copy of ``store``'s file."""
     data_dir = workdir / f"data-{store.shape.name}"
     store.copy_to(data_dir)
+    spec = preforked(APP_UVICORN, workers)
     return dataclasses.replace(
-        APP_UVICORN,
-        name=f"{APP_UVICORN.name} {store.shape.name} assets",
-        env={**APP_UVICORN.env, "DATA_DIR": str(data_dir)},  # replaces the empty DATA_DIR
+        spec,
+        name=f"{spec.name} {store.shape.name} assets",
+        env={**spec.env, "DATA_DIR": str(data_dir)},  # replaces the empty DATA_DIR
     )
 
 

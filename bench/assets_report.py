@@ -64,11 +64,15 @@ def _goals(
     ]
 
 
-def write(data: dict[str, Any], started: datetime, directory: Path) -> list[str]:
-    """``assets-<start>.json``, ``assets-latest.json`` and the chart ``assets-latest.png``."""
+def write(
+    data: dict[str, Any], started: datetime, directory: Path, *, workers: int = 1
+) -> list[str]:
+    """``assets-<start>.json``, ``assets-latest.json`` and the chart ``assets-latest.png``
+    (``assets-workers<N>-...`` for a run with N server processes each)."""
     directory.mkdir(parents=True, exist_ok=True)
-    paths = [directory / f"assets-{started:%Y%m%dT%H%M%SZ}.json", directory / "assets-latest.json"]
-    chart = directory / "assets-latest.png"
+    name = "assets" if workers == 1 else f"assets-workers{workers}"
+    paths = [directory / f"{name}-{started:%Y%m%dT%H%M%SZ}.json", directory / f"{name}-latest.json"]
+    chart = directory / f"{name}-latest.png"
     data["assets"]["chart"] = chart.name
     text = json.dumps(data, indent=2) + "\n"
     for path in paths:

@@ -4,6 +4,7 @@ Every process gets the same environment (``processes.server_env``): 127.0.0.1, a
 ``APP_ENV=test``, a fresh ``DATA_DIR`` and a rate limit too large to ever trip.
 """
 
+import dataclasses
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -98,3 +99,18 @@ APP_GRANIAN = ServerSpec(
     command=_granian("bench.granian_app:create_app", factory=True),
     ready_path="/health",
 )
+
+
+def preforked(spec: ServerSpec, workers: int) -> ServerSpec:
+    """``spec``'s app (the floor or the service) served by ``workers`` processes on one port
+    (``bench/prefork.py``): a diagnostic of the process model, never how the service ships."""
+    if workers == 1:
+        return spec
+    if spec.server != "uvicorn":
+        raise ValueError("only the uvicorn processes can be preforked")
+    kind = "floor" if spec.app == "floor" else "service"
+    return dataclasses.replace(
+        spec,
+        name=f"{spec.name} x{workers} processes",
+        command=_python_module("bench.prefork", f"--workers={workers}", kind),
+    )

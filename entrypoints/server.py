@@ -87,14 +87,23 @@ def server_config(app: Any, settings: Settings) -> uvicorn.Config:
     )
 
 
-def serve_app(app: Any, settings: Settings, lifecycle: Lifecycle) -> None:
-    """Serve any ASGI app with the shipped server settings and the draining behaviour."""
+def serve_app(
+    app: Any,
+    settings: Settings,
+    lifecycle: Lifecycle,
+    *,
+    sockets: list[socket.socket] | None = None,
+) -> None:
+    """Serve any ASGI app with the shipped server settings and the draining behaviour.
+
+    ``sockets``: listen on these (already bound) instead of binding ``HOST``:``PORT``.
+    """
     server = DrainingServer(
         server_config(app, settings),
         lifecycle=lifecycle,
         drain_seconds=settings.shutdown_drain_seconds,
     )
-    server.run()
+    server.run(sockets=sockets)
 
 
 def serve(settings: Settings) -> None:
