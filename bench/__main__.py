@@ -44,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=1,
         help="assets section only: serve the floor and the service by this many processes each "
-        "(bench/prefork.py; a diagnostic of the process model, not how the service ships)",
+        "(WORKERS; the service ships with WORKERS=1)",
     )
     parser.add_argument("--out", type=Path, default=report.RESULTS_DIR, help="results folder")
     return parser

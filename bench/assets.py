@@ -37,7 +37,7 @@ from bench.processes import (
     process_tree_cpu_seconds,
     running,
 )
-from bench.servers import APP_UVICORN, ServerSpec, preforked
+from bench.servers import APP_UVICORN, ServerSpec, with_workers
 from bench.targets import FLOOR, SetupContext, Target
 
 LIST_PATH = "/assets?limit=20"
@@ -54,9 +54,9 @@ def run_assets_bench(
     """Seed (or reuse) the files, measure, write the JSON and the chart; return the summary.
 
     ``workers`` > 1 serves the floor and the service each by that many processes
-    (``bench/prefork.py``): a diagnostic, written to ``assets-workers<N>-*`` files.
+    (``WORKERS``, ``entrypoints/workers.py``), written to ``assets-workers<N>-*`` files.
     """
-    floor_target = dataclasses.replace(FLOOR, server=preforked(FLOOR.server, workers))
+    floor_target = dataclasses.replace(FLOOR, server=with_workers(FLOOR.server, workers))
     stores = {name: seeded(SHAPES[name], progress=progress) for name in ("1m", "10k")}
     results: list[runner.TargetResult] = []
     outcomes: list[runner.ServerOutcome] = []
@@ -98,7 +98,7 @@ def app_on(store: SeededStore, workdir: Path, workers: int = 1) -> ServerSpec:
     """The shipped service process (``APP_UVICORN``) on a fresh copy of ``store``'s file."""
     data_dir = workdir / f"data-{store.shape.name}"
     store.copy_to(data_dir)
-    spec = preforked(APP_UVICORN, workers)
+    spec = with_workers(APP_UVICORN, workers)
     return dataclasses.replace(
         spec,
         name=f"{spec.name} {store.shape.name} assets",

@@ -101,16 +101,15 @@ APP_GRANIAN = ServerSpec(
 )
 
 
-def preforked(spec: ServerSpec, workers: int) -> ServerSpec:
-    """``spec``'s app (the floor or the service) served by ``workers`` processes on one port
-    (``bench/prefork.py``): a diagnostic of the process model, never how the service ships."""
+def with_workers(spec: ServerSpec, workers: int) -> ServerSpec:
+    """``spec``'s process (the floor or the service) with ``WORKERS=workers``: a supervisor
+    and that many worker processes serving one port (``entrypoints/workers.py``)."""
     if workers == 1:
         return spec
     if spec.server != "uvicorn":
-        raise ValueError("only the uvicorn processes can be preforked")
-    kind = "floor" if spec.app == "floor" else "service"
+        raise ValueError("only the uvicorn processes take WORKERS")
     return dataclasses.replace(
         spec,
-        name=f"{spec.name} x{workers} processes",
-        command=_python_module("bench.prefork", f"--workers={workers}", kind),
+        name=f"{spec.name} WORKERS={workers}",
+        env={**spec.env, "WORKERS": str(workers)},
     )

@@ -2,8 +2,12 @@
 
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dependency_injector import containers, providers
+
+if TYPE_CHECKING:
+    from entrypoints.workers import WorkerSlot
 
 from adapters.persistence.sqlite.persistence import SqlitePersistence
 from adapters.security.argon2 import Argon2PasswordHasher
@@ -228,6 +232,8 @@ class Container(containers.DeclarativeContainer):
     """
 
     settings = providers.Dependency(instance_of=Settings)
+    # This process's place among the server's workers (``WORKERS`` > 1); None when alone.
+    worker: "providers.Object[WorkerSlot | None]" = providers.Object(None)
 
     lifecycle = providers.Singleton(Lifecycle)
     clock = providers.Singleton(SystemClock)

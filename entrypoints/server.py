@@ -106,7 +106,16 @@ def serve_app(
     server.run(sockets=sockets)
 
 
-def serve(settings: Settings) -> None:
-    """Build the service for ``settings`` and serve it until a signal stops it."""
+def serve(settings: Settings) -> int:
+    """Build the service for ``settings`` and serve it until a signal stops it; the exit status.
+
+    With ``WORKERS`` > 1 a supervisor forks that many worker processes, each serving the port
+    (``entrypoints/workers.py``).
+    """
+    if settings.workers > 1:
+        from entrypoints.workers import Supervisor
+
+        return Supervisor(settings).run()
     container = bootstrap(settings)
     serve_app(create_app(container), settings, container.lifecycle())
+    return 0

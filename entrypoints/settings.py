@@ -40,6 +40,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     auth_rate_limit_per_minute: Annotated[int, msgspec.Meta(ge=0)] = 20
     trusted_proxies: tuple[str, ...] = ()
 
+    # Processes serving the port (entrypoints/workers.py); 1: the server process itself.
+    workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
+
     # Lifecycle
     ready_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=60)] = 2.0
     shutdown_drain_seconds: Annotated[float, msgspec.Meta(ge=0, le=300)] = 3.0

@@ -71,8 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_sweep_uploads(settings))
     from entrypoints.server import serve  # the server stack loads only when serving
 
-    serve(settings)
-    return 0
+    return serve(settings)
 
 
 async def _migrate(settings: Settings) -> int:

@@ -1,6 +1,7 @@
 """``create_app(container)``: the Litestar application, built at start-up, never at import."""
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
@@ -36,7 +37,7 @@ from entrypoints.http.identity.jwks import jwks
 from entrypoints.http.identity.studio_routes import studio_routes
 from entrypoints.http.identity.user_routes import UsersController
 from entrypoints.http.media.routes import CreatorVideosController, UploadsController
-from entrypoints.http.metrics import RouteMetrics
+from entrypoints.http.metrics import RouteMetrics, WorkerMetrics
 from entrypoints.http.operations import health, ready
 from entrypoints.http.playback.routes import VideoController
 from entrypoints.http.subscriptions.routes import SubscriptionsController
@@ -156,21 +157,28 @@ def create_app(
     settings = container.settings()
     tracing = container.tracing()
 
+    worker = container.worker()
+    metrics = RouteMetrics(
+        prefix="studio_bridge", app_name="studio_bridge", excluded=frozenset(OPS_PATHS)
+    )
+    shared_metrics = metrics.share(worker.metrics_dir) if worker is not None else None
+
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         try:
             async with running(container):
                 await warm_up(container)
                 await announce_demo_studio(container)
-                yield
+                if shared_metrics is None:
+                    yield
+                else:
+                    async with publishing(shared_metrics):
+                        yield
         finally:
             if tracing is not None:
                 # Flushing waits on the network: keep it off the event loop.
                 await asyncio.to_thread(tracing.shutdown)
 
-    metrics = RouteMetrics(
-        prefix="studio_bridge", app_name="studio_bridge", excluded=frozenset(OPS_PATHS)
-    )
     plugins = []
     if tracing is not None:
         plugins.append(
@@ -239,7 +247,7 @@ def create_app(
         lifespan=[lifespan],
         # No route middleware: metrics and rate limits run in the before_request hook and the
         # edge layer (a route middleware also costs every route a second exception layer).
-        before_request=admission(client_budgets(settings), metrics),
+        before_request=admission(client_budgets(settings, worker), metrics),
         exception_handlers=exception_handlers(),
         cors_config=cors,
         plugins=plugins,
@@ -257,3 +265,22 @@ def create_app(
     check_admission_everywhere(app)
     app.state.container = container
     return app
+
+
+@asynccontextmanager
+async def publishing(metrics: WorkerMetrics, every_seconds: float = 1.0) -> AsyncIterator[None]:
+    """Publish this worker's request metrics for the others every second, and once at the end."""
+
+    async def publish_forever() -> None:
+        while True:
+            metrics.publish()
+            await asyncio.sleep(every_seconds)
+
+    task = asyncio.create_task(publish_forever())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        metrics.publish()

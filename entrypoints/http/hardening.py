@@ -7,8 +7,9 @@ route's dependencies (the token check), as Litestar's rate-limit middleware did,
 a middleware layer of its own.
 """
 
+import mmap
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litestar import Litestar, Request
 from litestar.exceptions import HTTPException, ImproperlyConfiguredException
@@ -16,22 +17,34 @@ from litestar.routes import HTTPRoute
 
 from entrypoints.http.context import add_response_headers
 from entrypoints.http.metrics import RouteMetrics
-from entrypoints.http.rate_limit import ClientBudgets, FixedWindows
+from entrypoints.http.rate_limit import ClientBudgets, FixedWindows, SharedWindows, Windows
 from entrypoints.settings import Settings
+
+if TYPE_CHECKING:
+    from entrypoints.workers import WorkerSlot
 
 SKIP_RATE_LIMIT = "skip_rate_limit"
 ACCEPTS_ANY_BODY = "accepts_any_body"
 AUTH_PREFIX = "/auth/"
 
 
-def client_budgets(settings: Settings) -> ClientBudgets:
+def client_budgets(settings: Settings, worker: "WorkerSlot | None" = None) -> ClientBudgets:
     """Per client address, one window a minute: ``RATE_LIMIT_PER_MINUTE`` in general,
-    ``AUTH_RATE_LIMIT_PER_MINUTE`` on ``/auth/*``; ``0`` switches one off."""
-    general = settings.rate_limit_per_minute
-    strict = settings.auth_rate_limit_per_minute
+    ``AUTH_RATE_LIMIT_PER_MINUTE`` on ``/auth/*``; ``0`` switches one off. A worker of several
+    (``WORKERS``) counts in the memory they share, so they all spend one budget."""
+
+    def windows(limit: int, counts: mmap.mmap | None) -> Windows | None:
+        if not limit:
+            return None
+        if worker is None:
+            return FixedWindows(limit)
+        if counts is None:
+            raise ValueError("a worker with a budget needs the workers' shared counts")
+        return SharedWindows(counts, limit, workers=worker.workers, worker=worker.index)
+
     return ClientBudgets(
-        FixedWindows(general) if general else None,
-        FixedWindows(strict) if strict else None,
+        windows(settings.rate_limit_per_minute, worker.general_counts if worker else None),
+        windows(settings.auth_rate_limit_per_minute, worker.strict_counts if worker else None),
         strict_prefix=AUTH_PREFIX,
     )
 

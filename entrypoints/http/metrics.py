@@ -15,11 +15,14 @@ happened). It is driven from the two places that already see every request: the
 layer finishes it with the status actually sent, a refusal by the rate limiter included.
 """
 
+import os
 from bisect import bisect_left
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from time import perf_counter
 from typing import ClassVar
 
+import msgspec
 from litestar.types import HTTPScope
 from prometheus_client import REGISTRY, Histogram
 from prometheus_client.core import (
@@ -46,19 +49,55 @@ class _Finished:
         self.buckets = [0] * (len(BUCKETS) + 1)  # the last one is +Inf
 
 
+class _Snapshot(msgspec.Struct, array_like=True):
+    """One process's numbers, as a worker publishes them for the others (``WorkerMetrics``)."""
+
+    in_progress: list[tuple[str, str, str, int]]
+    finished: list[tuple[str, str, int, str, int, float, list[int]]]
+
+
 class _Series(Collector):
     """The numbers behind one metric prefix, shared by every app of the process (as
-    ``prometheus_client``'s registry is), turned into metric families at scrape time."""
+    ``prometheus_client``'s registry is), turned into metric families at scrape time.
+
+    ``peers``, when set, answers the other workers' latest numbers, added in at scrape time.
+    """
 
     def __init__(self, prefix: str) -> None:
         self.prefix = prefix
         self.in_progress: dict[tuple[str, str, str], int] = {}
         self.finished: dict[tuple[str, str, int, str], _Finished] = {}
+        self.peers: Callable[[], list[_Snapshot]] | None = None
+
+    def snapshot(self) -> _Snapshot:
+        # list() copies each dict in one step under the GIL: never one changing while read.
+        return _Snapshot(
+            in_progress=[(*key, value) for key, value in list(self.in_progress.items())],
+            finished=[
+                (*key, series.count, series.seconds, list(series.buckets))
+                for key, series in list(self.finished.items())
+            ],
+        )
 
     def collect(self) -> Iterator[Metric]:
-        # list() copies each dict in one step under the GIL: a scrape never sees one changing.
-        in_progress = list(self.in_progress.items())
-        finished = list(self.finished.items())
+        in_progress: dict[tuple[str, str, str], int] = {}
+        finished: dict[tuple[str, str, int, str], _Finished] = {}
+        for snapshot in [self.snapshot(), *(self.peers() if self.peers else [])]:
+            for method, path, app_name, value in snapshot.in_progress:
+                key = (method, path, app_name)
+                in_progress[key] = in_progress.get(key, 0) + value
+            for method, path, status, app_name, count, seconds, buckets in snapshot.finished:
+                total = finished.setdefault((method, path, status, app_name), _Finished())
+                total.count += count
+                total.seconds += seconds
+                total.buckets = [a + b for a, b in zip(total.buckets, buckets, strict=True)]
+        return self._families(in_progress.items(), finished.items())
+
+    def _families(
+        self,
+        in_progress: Iterable[tuple[tuple[str, str, str], int]],
+        finished: Iterable[tuple[tuple[str, str, int, str], _Finished]],
+    ) -> Iterator[Metric]:
         gauge = GaugeMetricFamily(
             f"{self.prefix}_requests_in_progress",
             "Total requests currently in progress",
@@ -147,3 +186,59 @@ class RouteMetrics:
         series.count += 1
         series.seconds += seconds
         series.buckets[bisect_left(BUCKETS, seconds)] += 1
+
+    def share(self, folder: Path) -> "WorkerMetrics":
+        """Be one of several workers: publish to ``folder``, and answer for all of them."""
+        shared = WorkerMetrics(self._series, folder)
+        self._series.peers = shared.peers
+        return shared
+
+
+class WorkerMetrics:
+    """A worker's request metrics, published for the other workers of its server.
+
+    Each worker writes its numbers to ``<folder>/<pid>.json`` (``publish``, every second from
+    the app's lifespan and once more at its end); a scrape of any worker adds the others'
+    latest files to its own live numbers. So ``/metrics`` answers for the whole server, the
+    other workers' share at most a second old. A file stays when its worker has exited (the
+    supervisor zeroes its in-progress gauge), so the counters never go back when a worker is
+    replaced.
+    """
+
+    def __init__(self, series: _Series, folder: Path) -> None:
+        self._series = series
+        self.folder = folder
+        self.path = folder / f"{os.getpid()}.json"
+
+    def publish(self) -> None:
+        temporary = self.path.with_suffix(".tmp")
+        temporary.write_bytes(_encode_snapshot(self._series.snapshot()))
+        os.replace(temporary, self.path)  # a reader sees the old file or the new one, whole
+
+    def peers(self) -> list[_Snapshot]:
+        found = []
+        for path in self.folder.glob("*.json"):
+            if path == self.path:
+                continue
+            try:
+                found.append(_decode_snapshot(path.read_bytes()))
+            except (OSError, msgspec.DecodeError):
+                continue  # vanished or not ours: the next scrape reads it again
+        return found
+
+
+_encode_snapshot = msgspec.json.Encoder().encode
+_decode_snapshot = msgspec.json.Decoder(_Snapshot).decode
+
+
+def forget_in_progress(folder: Path, pid: int) -> None:
+    """An exited worker's requests are no longer in progress (its counts stay)."""
+    path = folder / f"{pid}.json"
+    try:
+        snapshot = _decode_snapshot(path.read_bytes())
+    except (OSError, msgspec.DecodeError):
+        return
+    snapshot.in_progress = []
+    temporary = path.with_suffix(".tmp")
+    temporary.write_bytes(_encode_snapshot(snapshot))
+    os.replace(temporary, path)

@@ -1,13 +1,14 @@
 """Request metrics kept as plain numbers read out like prometheus_client's own series."""
 
 import itertools
+from pathlib import Path
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
 
-from entrypoints.http.metrics import RouteMetrics
+from entrypoints.http.metrics import RouteMetrics, forget_in_progress
 
 _prefixes = itertools.count()
 LABELS = ["method", "path", "status_code", "app_name"]
@@ -89,3 +90,39 @@ def test_requests_in_progress_are_counted_until_they_finish() -> None:
     metrics.finish(probe, 200)  # an excluded route is neither in progress nor counted
     assert samples(REGISTRY, prefix)[(gauge, (*labels, ("status_code", "200")))] == 1
     assert not any("/health" in str(key) for key in samples(REGISTRY, prefix))
+
+
+def test_a_worker_answers_for_every_worker_of_its_server(tmp_path: Path) -> None:
+    prefix = f"metrics_test_{next(_prefixes)}"
+    mine = RouteMetrics(prefix=prefix, app_name="app", excluded=frozenset())
+    mine.share(tmp_path).publish()
+    # Another worker of the same server: its own numbers, published to the same folder.
+    theirs = RouteMetrics(prefix=f"{prefix}_other", app_name="app", excluded=frozenset())
+    peer = theirs.share(tmp_path)
+    peer.path = tmp_path / "4242.json"  # as if written by process 4242
+    for metrics, statuses in ((mine, [200, 404]), (theirs, [200, 200, 500])):
+        for status in statuses:
+            request = scope()
+            metrics.start(request)
+            metrics.finish(request, status)
+    still_running = scope()
+    theirs.start(still_running)
+    peer.publish()
+    (tmp_path / "garbage.json").write_text("{not ours")  # ignored, not a failed scrape
+
+    found = samples(REGISTRY, prefix)
+    labels = (("app_name", "app"), ("method", "GET"), ("path", "/assets/{asset_id:str}"))
+    total = f"{prefix}_requests_total"
+    assert found[(total, (*labels, ("status_code", "200")))] == 3
+    assert found[(total, (*labels, ("status_code", "404")))] == 1
+    assert found[(total, (*labels, ("status_code", "500")))] == 1
+    assert found[(f"{prefix}_requests_error_total", (*labels, ("status_code", "500")))] == 1
+    gauge = (f"{prefix}_requests_in_progress", (*labels, ("status_code", "200")))
+    assert found[gauge] == 1
+    count = (f"{prefix}_request_duration_seconds_count", (*labels, ("status_code", "200")))
+    assert found[count] == 3
+
+    forget_in_progress(tmp_path, 4242)  # that worker exited: its counts stay, its gauge goes
+    after = samples(REGISTRY, prefix)
+    assert after[gauge] == 0
+    assert after[(total, (*labels, ("status_code", "200")))] == 3

@@ -64,6 +64,8 @@ def test_values_are_converted_from_text() -> None:
         ({"PROGRESS_WRITES_PER_SECOND": "often"}, "PROGRESS_WRITES_PER_SECOND", "a number"),
         ({"PROGRESS_BURST": "0"}, "PROGRESS_BURST", ">= 1"),
         ({"SQLITE_CACHE_MIB": "0"}, "SQLITE_CACHE_MIB", ">= 1"),
+        ({"WORKERS": "0"}, "WORKERS", ">= 1"),
+        ({"WORKERS": "65"}, "WORKERS", "<= 64"),
     ],
 )
 def test_each_kind_of_bad_value_is_named_with_its_reason(
