@@ -83,6 +83,20 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _port_in_use(host: str, port: int) -> str | None:
+    """Why the port cannot be ours, or None. ``SO_REUSEPORT`` would let the workers share it
+    with another server of the same user (a second instance, started by mistake) and split
+    its clients between the two: a plain bind first fails as a single process would."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            return error.strerror or str(error)
+    return None
+
+
 type AppBuilder = Callable[[Settings, WorkerSlot], tuple[Any, Lifecycle]]
 
 
@@ -113,6 +127,10 @@ class Supervisor:
     def run(self) -> int:
         """Serve until a signal stops every worker; the process's exit status."""
         settings = self._settings
+        problem = _port_in_use(settings.host, settings.port)
+        if problem is not None:
+            log.error("cannot serve %s:%d: %s", settings.host, settings.port, problem)
+            return 1
         budgets = settings.rate_limit_per_minute, settings.auth_rate_limit_per_minute
         metrics_dir = Path(tempfile.mkdtemp(prefix="studio-bridge-metrics-"))
         general = shared_table(settings.workers) if budgets[0] else None

@@ -121,3 +121,22 @@ def test_workers_that_cannot_start_make_the_supervisor_exit_1(tmp_path: Path) ->
     )
     assert finished.returncode == 1
     assert "workers keep failing at start" in finished.stdout
+
+
+def test_a_port_another_server_holds_is_refused_not_shared(tmp_path: Path) -> None:
+    # SO_REUSEPORT would let the workers share a port with another server of the same user
+    # (a second instance started by mistake) and split its clients: refused like one process.
+    with listening_socket("127.0.0.1", 0) as other:
+        port = other.getsockname()[1]
+        finished = subprocess.run(
+            [sys.executable, "-m", "entrypoints.cli.main", "serve"],
+            cwd=tmp_path,
+            env={**server_env(tmp_path, port, {"WORKERS": "2"}), "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert finished.returncode == 1
+    assert f"cannot serve 127.0.0.1:{port}: Address already in use" in finished.stdout
+    assert "worker 0 started" not in finished.stdout
