@@ -11,7 +11,9 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+from litestar.response.base import ASGIResponse
 
 from application.assets.catalogue import (
     CreateAsset,
@@ -19,7 +21,6 @@ from application.assets.catalogue import (
     DeleteAsset,
     DeleteAssetHandler,
     GetAsset,
-    GetAssetHandler,
     ListAssets,
     ListAssetsHandler,
     PurgeAsset,
@@ -61,6 +62,7 @@ from domain.shared.paging import (
     parse_sort,
     query_identity,
 )
+from entrypoints.container import Container
 from entrypoints.http.assets.schemas import (
     AllDependentsOut,
     AssetCreateIn,
@@ -73,9 +75,9 @@ from entrypoints.http.assets.schemas import (
     VersionCreateIn,
     VersionOut,
 )
-from entrypoints.http.auth import current_actor
+from entrypoints.http.auth import authenticated, current_actor
 from entrypoints.http.context import header
-from entrypoints.http.envelope import Data
+from entrypoints.http.envelope import Data, ready_json
 from entrypoints.http.listing import (
     CursorParam,
     LimitParam,
@@ -214,19 +216,31 @@ class AssetsController(Controller):
         items = [AssetOut.of(asset) for asset in result.items]
         return list_of(result, items, codec=cursor_codec, query=identity)
 
-    @get("/{asset_id:str}")
+    @get(
+        "/{asset_id:str}",
+        responses={
+            200: ResponseSpec(
+                Data[AssetOut], description="The asset; its ETag header is its revision"
+            ),
+            304: ResponseSpec(None, description="Unchanged since the ETag in If-None-Match"),
+        },
+    )
     async def get_asset(
-        self,
-        request: Request[Any, Any, Any],
-        asset_id: FromPath[str],
-        actor: NamedDependency[Actor],
-        get_asset: NamedDependency[GetAssetHandler],
-    ) -> Response[Data[AssetOut] | None]:
-        """One asset, with its ETag (``If-None-Match`` with it answers 304)."""
-        asset = await get_asset(GetAsset(actor=actor, asset_id=asset_id))
+        self, request: Request[Any, Any, Any], asset_id: FromPath[str]
+    ) -> ASGIResponse:
+        """One asset, with its ETag (``If-None-Match`` with it answers 304).
+
+        The hottest read, so it skips two layers every other route goes through: the caller
+        and the use case are taken from the container here instead of being injected, and the
+        answer is encoded here (``ready_json``) instead of by a ``Response``. Together they
+        were ~10-15% of this route's time over HTTP (docs/benchmarks.md).
+        """
+        container: Container = request.app.state.container
+        actor = await authenticated(request, container.authenticate())
+        asset = await container.get_asset()(GetAsset(actor=actor, asset_id=asset_id))
         if header(request.scope, b"if-none-match") == asset.etag:
-            return Response(None, status_code=304, headers=etag_of(asset))
-        return Response(Data(data=AssetOut.of(asset)), headers=etag_of(asset))
+            return ready_json(None, status_code=304, headers=etag_of(asset))
+        return ready_json(Data(data=AssetOut.of(asset)), headers=etag_of(asset))
 
     @patch("/{asset_id:str}")
     async def update_asset(
