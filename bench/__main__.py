@@ -46,6 +46,13 @@ def _parser() -> argparse.ArgumentParser:
         help="assets section only: serve the floor and the service by this many processes each "
         "(WORKERS; the service ships with WORKERS=1)",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="assets section only: load the floor, the list and the single GET in turn this "
+        "many times; each ratio is the median round's",
+    )
     parser.add_argument("--out", type=Path, default=report.RESULTS_DIR, help="results folder")
     return parser
 
@@ -89,7 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             "assets: /assets on 1M seeded assets against the floor; 1M against 10k ...", flush=True
         )
-        assets = run_assets_bench(options, args.out, started, workers=args.workers)
+        assets = run_assets_bench(
+            options, args.out, started, workers=args.workers, rounds=args.rounds
+        )
         data["assets"] = assets["assets"]
         data["problems"] += [f"assets: {problem}" for problem in assets["problems"]]
         data["warnings"] += [f"assets: {warning}" for warning in assets["warnings"]]
