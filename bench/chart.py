@@ -9,8 +9,9 @@ from typing import Any
 
 
 def assets_chart(data: dict[str, Any], path: Path) -> None:
-    """Left: req/s of the floor, the list and the single GET, each goal a dashed line on its
-    bar. Right: sequential p50 at 10k and 1M assets per query, the 1.5x limit on the 1M bar."""
+    """Left: the list's and the single GET's ratio to the floor (the median round; each round a
+    dot), each goal a dashed line on its bar. Right: sequential p50 at 10k and 1M assets per
+    query, the 1.5x limit on the 1M bar."""
     import matplotlib
 
     matplotlib.use("Agg")  # files only, never a window
@@ -18,32 +19,44 @@ def assets_chart(data: dict[str, Any], path: Path) -> None:
 
     by_name = {target["name"]: target for target in data["targets"]}
     floor = by_name["floor"]["requests_per_s"]
+    rounds = data["assets"].get("rounds") or []
     figure, (left, right) = pyplot.subplots(1, 2, figsize=(12, 5), layout="constrained")
 
-    names = ["floor", "assets-list", "asset-get"]
-    labels = ["floor GET /", "GET /assets?limit=20", "GET /assets/{id}"]
-    values = [by_name[name]["requests_per_s"] for name in names]
-    bars = left.bar(labels, values, color=["#9e9e9e", "#3f7fbf", "#3fa36b"])
+    # Left: each target's ratio to the floor (the goals are ratios), the median of the rounds
+    # as the bar and every round as a dot, since one round can be far from the others here.
+    names = ["assets-list", "asset-get"]
+    labels = ["GET /assets?limit=20", "GET /assets/{id}"]
+    ratios = [by_name[name]["ratio_to_floor"] for name in names]
+    bars = left.bar(labels, ratios, color=["#3f7fbf", "#3fa36b"], width=0.5)
+    for index, name in enumerate(names):
+        dots = [one[name]["ratio_to_floor"] for one in rounds]
+        left.scatter([index] * len(dots), dots, color="#333333", s=14, zorder=3)
     for bar, name in zip(bars, names, strict=True):
         target = by_name[name]
+        zou = f"\n{target['requests_per_s'] / 400:.1f}x Zou's 400" if name == "asset-get" else ""
         left.annotate(
-            f"{target['requests_per_s']:,.0f} req/s\n{target['ratio_to_floor']:.2f}x floor\n"
-            f"p99 {target['p99_ms']:.1f} ms",
-            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+            f"{target['ratio_to_floor']:.3f}x floor\n{target['requests_per_s']:,.0f} req/s, "
+            f"p99 {target['p99_ms']:.1f} ms{zou}",
+            (bar.get_x() + bar.get_width() / 2, 0.01),
             ha="center",
             va="bottom",
             fontsize=8,
+            color="white",
         )
-    goals = [(1, 0.30 * floor, "30% of floor"), (2, 0.40 * floor, "40% of floor")]
-    goals.append((2, 4_000, "10x Zou (4,000)"))
-    for index, value, text in goals:
+    for index, share in ((0, 0.30), (1, 0.40)):
         bar = bars[index]
         x0, x1 = bar.get_x() - 0.05, bar.get_x() + bar.get_width() + 0.05
-        left.hlines(value, x0, x1, colors="#c0392b", linestyles="dashed")
-        left.annotate(text, (x0, value), fontsize=7, color="#c0392b", va="bottom")
-    left.set_ylabel("requests/s (wrk, 64 connections)")
-    left.set_ylim(0, max(values) * 1.3)
-    left.set_title("Throughput against the floor (1M assets, 100k in the studio)", fontsize=10)
+        left.hlines(share, x0, x1, colors="#c0392b", linestyles="dashed")
+        left.annotate(f"goal {share:.2f}x", (x1, share), fontsize=7, color="#c0392b", va="center")
+    left.set_ylabel("requests/s against the floor's")
+    left.set_ylim(
+        0, max([0.45, *ratios, *(r[n]["ratio_to_floor"] for r in rounds for n in names)]) * 1.15
+    )
+    rounds_text = f"median of {len(rounds)} rounds (dots)" if rounds else "one round"
+    left.set_title(
+        f"Against the floor ({floor:,.0f} req/s), {rounds_text}; 1M assets, 64 connections",
+        fontsize=10,
+    )
 
     latency = data["assets"]["latency"]
     queries = list(latency["ratio_p50_1m_over_10k"])
