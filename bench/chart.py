@@ -53,6 +53,8 @@ def assets_chart(data: dict[str, Any], path: Path) -> None:
         0, max([0.45, *ratios, *(r[n]["ratio_to_floor"] for r in rounds for n in names)]) * 1.15
     )
     rounds_text = f"median of {len(rounds)} rounds (dots)" if rounds else "one round"
+    if data["assets"].get("server_processes", 1) > 1:
+        rounds_text += f", WORKERS={data['assets']['server_processes']}"
     left.set_title(
         f"Against the floor ({floor:,.0f} req/s), {rounds_text}; 1M assets, 64 connections",
         fontsize=10,
