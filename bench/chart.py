@@ -17,6 +17,8 @@ def assets_chart(data: dict[str, Any], path: Path) -> None:
     matplotlib.use("Agg")  # files only, never a window
     from matplotlib import pyplot
 
+    from bench.assets_report import GET_SHARE, LIST_SHARE, ZOU_REQUESTS_PER_S
+
     by_name = {target["name"]: target for target in data["targets"]}
     floor = by_name["floor"]["requests_per_s"]
     rounds = data["assets"].get("rounds") or []
@@ -33,7 +35,10 @@ def assets_chart(data: dict[str, Any], path: Path) -> None:
         left.scatter([index] * len(dots), dots, color="#333333", s=14, zorder=3)
     for bar, name in zip(bars, names, strict=True):
         target = by_name[name]
-        zou = f"\n{target['requests_per_s'] / 400:.1f}x Zou's 400" if name == "asset-get" else ""
+        zou = ""
+        if name == "asset-get":
+            factor = target["requests_per_s"] / ZOU_REQUESTS_PER_S
+            zou = f"\n{factor:.1f}x Zou's {ZOU_REQUESTS_PER_S}"
         left.annotate(
             f"{target['ratio_to_floor']:.3f}x floor\n{target['requests_per_s']:,.0f} req/s, "
             f"p99 {target['p99_ms']:.1f} ms{zou}",
@@ -43,7 +48,7 @@ def assets_chart(data: dict[str, Any], path: Path) -> None:
             fontsize=8,
             color="white",
         )
-    for index, share in ((0, 0.30), (1, 0.40)):
+    for index, share in ((0, LIST_SHARE), (1, GET_SHARE)):
         bar = bars[index]
         x0, x1 = bar.get_x() - 0.05, bar.get_x() + bar.get_width() + 0.05
         left.hlines(share, x0, x1, colors="#c0392b", linestyles="dashed")

@@ -233,7 +233,8 @@ class AssetsController(Controller):
         The hottest read, so it skips two layers every other route goes through: the caller
         and the use case are taken from the container here instead of being injected, and the
         answer is encoded here (``ready_json``) instead of by a ``Response``. Together they
-        were ~10-15% of this route's time over HTTP (docs/benchmarks.md).
+        were ~8-10% of this route's CPU on the 1M-asset file (~20% on a small store; see
+        docs/benchmarks.md).
         """
         container: Container = request.app.state.container
         actor = await authenticated(request, container.authenticate())
