@@ -64,8 +64,13 @@ def test_an_asset_is_created_read_changed_and_deleted(
     assert got.status_code == 200
     assert got.json()["data"] == created
     assert got.headers["etag"] == '"1"'
+    assert got.headers["content-type"] == "application/json"
+    assert got.headers["content-length"] == str(len(got.content))
+    assert got.headers["x-content-type-options"] == "nosniff"  # the edge's headers too
     unchanged = client.get(f"/assets/{created['id']}", headers=artist | {"If-None-Match": '"1"'})
     assert unchanged.status_code == 304
+    assert unchanged.content == b""
+    assert unchanged.headers["etag"] == '"1"'
 
     patched = client.patch(
         f"/assets/{created['id']}",
