@@ -1,6 +1,7 @@
 """``python -m bench``: run every target (or those named), write the results, print a table."""
 
 import argparse
+import dataclasses
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import report, runner
-from bench.assets import run_assets_bench
+from bench.assets import ROUND_SECONDS, ROUND_WARMUP_SECONDS, ROUNDS, run_assets_bench
 from bench.assets_report import table as assets_table
 from bench.media import run_media_bench
 from bench.persistence import run_persistence_bench
@@ -21,8 +22,18 @@ from bench.wrk import WrkOptions
 def _parser() -> argparse.ArgumentParser:
     defaults = WrkOptions()
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--duration", type=int, default=defaults.duration_s, help="seconds")
-    parser.add_argument("--warmup", type=int, default=defaults.warmup_s, help="seconds")
+    parser.add_argument(
+        "--duration",
+        type=int,
+        help=f"seconds per measurement (default {defaults.duration_s}; in the assets section "
+        f"{ROUND_SECONDS} per round)",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        help=f"seconds (default {defaults.warmup_s}; in the assets section "
+        f"{ROUND_WARMUP_SECONDS} per round)",
+    )
     parser.add_argument("--connections", type=int, default=defaults.connections)
     parser.add_argument("--threads", type=int, default=defaults.threads, help="wrk threads")
     parser.add_argument(
@@ -49,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--rounds",
         type=int,
-        default=3,
+        default=ROUNDS,
         help="assets section only: load the floor, the list and the single GET in turn this "
         "many times; each ratio is the median round's",
     )
@@ -71,9 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for target in targets:
             print(f"{target.key:{width}}  {target.method} {target.path}  {target.description}")
         return 0
+    defaults = WrkOptions()
     options = WrkOptions(
-        duration_s=args.duration,
-        warmup_s=args.warmup,
+        duration_s=defaults.duration_s if args.duration is None else args.duration,
+        warmup_s=defaults.warmup_s if args.warmup is None else args.warmup,
         connections=args.connections,
         threads=args.threads,
     )
@@ -96,8 +108,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             "assets: /assets on 1M seeded assets against the floor; 1M against 10k ...", flush=True
         )
+        per_round = dataclasses.replace(
+            options,
+            duration_s=ROUND_SECONDS if args.duration is None else args.duration,
+            warmup_s=ROUND_WARMUP_SECONDS if args.warmup is None else args.warmup,
+        )
         assets = run_assets_bench(
-            options, args.out, started, workers=args.workers, rounds=args.rounds
+            per_round, args.out, started, workers=args.workers, rounds=args.rounds
         )
         data["assets"] = assets["assets"]
         data["problems"] += [f"assets: {problem}" for problem in assets["problems"]]
